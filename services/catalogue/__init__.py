@@ -1,0 +1,1 @@
+"""catalogue: the proactive-disclosure catalogue, disclosure records, requests, annual reports."""

@@ -1,0 +1,154 @@
+"""Disclosure records (政府信息): draft -> published -> corrected* -> revoked.
+
+Imports only the standard library, ``eventsourcing.domain`` and the framework-free error
+vocabulary of ``shared.errors``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.errors import InvalidState, RuleViolated
+
+CATEGORIES = (
+    "regulation",
+    "normative_document",
+    "policy",
+    "plan",
+    "budget",
+    "final_account",
+    "debt",
+    "project",
+    "public_resource",
+    "statistics",
+    "announcement",
+    "other",
+)
+INTERPRETED_BY_DEFAULT = frozenset({"regulation", "normative_document", "policy"})
+AREAS = (
+    "fiscal_budget",
+    "major_project",
+    "public_resource",
+    "public_welfare",
+    "random_inspection",
+    "negative_list",
+    "proposal_results",
+    "other",
+)
+DISCLOSURES = ("proactive", "on_request", "withheld")
+# 不予公开 reasons (2021 annual-report format, table 3 "refused").
+WITHHELD_REASONS = (
+    "state_secret",
+    "prohibited_by_law",
+    "three_securities_one_stability",
+    "third_party_rights",
+    "internal_affairs",
+    "process_information",
+    "enforcement_file",
+    "administrative_query",
+)
+
+
+class Record(Aggregate):
+    TOPIC = "catalogue.Record"
+
+    class Event(Aggregate.Event):
+        TOPIC = "catalogue.Record.Event"
+
+    class Created(Event, Aggregate.Created):
+        TOPIC = "catalogue.Record.Created"
+
+    @event("Drafted", topic="catalogue.Record.Drafted")
+    def __init__(
+        self,
+        department: str,
+        title: str,
+        category: str,
+        area: str,
+        item_code: str | None,
+        doc_number: str | None,
+        formed_on: date,
+        body: str,
+        attachments: list[dict[str, Any]],
+        disclosure: str,
+        withheld_reason: str | None,
+        needs_interpretation: bool,
+        index_number: str,
+        drafted_by: str,
+    ) -> None:
+        self.department = department
+        self.title = title
+        self.category = category
+        self.area = area
+        self.item_code = item_code
+        self.doc_number = doc_number
+        self.formed_on = formed_on
+        self.body = body
+        self.attachments = attachments
+        self.disclosure = disclosure
+        self.withheld_reason = withheld_reason
+        self.needs_interpretation = needs_interpretation
+        self.index_number = index_number
+        self.status = "draft"
+        self.published_at: datetime | None = None
+
+    @classmethod
+    def draft(cls, **fields: Any) -> Record:
+        if fields["disclosure"] == "withheld" and fields.get("withheld_reason") not in WITHHELD_REASONS:
+            raise RuleViolated(
+                "a withheld record needs withheld_reason, one of: " + ", ".join(WITHHELD_REASONS),
+                code="withheld_reason_required",
+            )
+        if fields["disclosure"] != "withheld" and fields.get("withheld_reason") is not None:
+            raise RuleViolated("withheld_reason is only for withheld records", code="withheld_reason_not_allowed")
+        return cls(**fields)
+
+    def publish(self, *, at: datetime, by: str) -> None:
+        if self.status != "draft":
+            raise InvalidState(f"only a draft can be published; this record is {self.status}")
+        if self.disclosure == "withheld":
+            raise InvalidState("a withheld record is not published", code="invalid_state")
+        self._published(published_at=at, published_by=by)
+
+    @event("Published", topic="catalogue.Record.Published")
+    def _published(self, published_at: datetime, published_by: str) -> None:
+        self.status = "published"
+        self.published_at = published_at
+
+    def correct(
+        self, *, title: str | None, body: str | None, attachments: list[dict[str, Any]] | None, reason: str, by: str
+    ) -> None:
+        if self.status not in ("published", "corrected"):
+            raise InvalidState(f"only a published record can be corrected; this record is {self.status}")
+        if title is None and body is None and attachments is None:
+            raise RuleViolated("a correction changes at least one of title, body, attachments", code="empty_correction")
+        self._corrected(title=title, body=body, attachments=attachments, reason=reason, corrected_by=by)
+
+    @event("Corrected", topic="catalogue.Record.Corrected")
+    def _corrected(
+        self,
+        title: str | None,
+        body: str | None,
+        attachments: list[dict[str, Any]] | None,
+        reason: str,
+        corrected_by: str,
+    ) -> None:
+        if title is not None:
+            self.title = title
+        if body is not None:
+            self.body = body
+        if attachments is not None:
+            self.attachments = attachments
+        self.status = "corrected"
+
+    def revoke(self, *, reason: str, by: str) -> None:
+        if self.status == "revoked":
+            raise InvalidState("the record is already revoked")
+        self._revoked(reason=reason, revoked_by=by)
+
+    @event("Revoked", topic="catalogue.Record.Revoked")
+    def _revoked(self, reason: str, revoked_by: str) -> None:
+        self.status = "revoked"

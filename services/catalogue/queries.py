@@ -1,0 +1,141 @@
+"""Read side of disclosure records: plain rows in, response dictionaries out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from services.catalogue.read_models import record, record_version
+from shared.auth import Principal
+from shared.calendar import WorkingCalendar
+from shared.jsondata import canonical_bytes
+from shared.pagination import decode_cursor, encode_cursor
+from shared.timeutil import SHANGHAI, local_date, to_shanghai, utcnow
+
+PUBLIC_STATUSES = ("published", "corrected")
+VISIBLE_STATUSES = ("published", "corrected", "revoked")
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    calendar: WorkingCalendar
+    disclosure_working_days: int
+    hash_algorithm: str
+
+
+def may_see_unpublished(viewer: Principal | None, department: str) -> bool:
+    return viewer is not None and (viewer.acts_for(department) or viewer.has("auditor"))
+
+
+def published_content(row: Any) -> dict[str, Any]:
+    """The canonical content a published copy carries (what ``content_hash`` covers)."""
+    return {
+        "index_number": row.index_number,
+        "department": row.department,
+        "doc_number": row.doc_number,
+        "formed_on": row.formed_on.isoformat(),
+        "title": row.title,
+        "body": row.body,
+        "attachments": row.attachments,
+    }
+
+
+def content_hash(algorithm: str, content: dict[str, Any]) -> str:
+    return hashlib.new(algorithm, canonical_bytes(content)).hexdigest()
+
+
+def present(row: Any, ctx: RecordContext, as_of: datetime | None = None) -> dict[str, Any]:
+    deadline = ctx.calendar.add_working_days(row.formed_on, ctx.disclosure_working_days)
+    view = dict(row._mapping)
+    for key in ("created_at", "published_at", "updated_at"):
+        if view[key] is not None:
+            view[key] = to_shanghai(view[key])
+    view["due_on"] = deadline.due_on
+    view["on_time"] = _on_time(row.published_at, deadline.due_on, as_of or utcnow())
+    view["deadline"] = deadline.as_dict()
+    view["content_hash"] = None if row.status == "draft" else content_hash(ctx.hash_algorithm, published_content(row))
+    return view
+
+
+def _on_time(published_at: datetime | None, due_on: date, as_of: datetime) -> bool | None:
+    if published_at is not None:
+        return local_date(published_at) <= due_on
+    return False if local_date(as_of) > due_on else None
+
+
+def get_record(session: Session, record_id: str) -> Any | None:
+    return session.execute(select(record).where(record.c.id == record_id)).first()
+
+
+def history(session: Session, record_id: str) -> list[Any]:
+    query = select(record_version).where(record_version.c.record_id == record_id).order_by(record_version.c.version)
+    return list(session.execute(query).all())
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    department: str | None = None
+    area: str | None = None
+    category: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+
+
+def list_records(
+    session: Session,
+    *,
+    viewer: Principal | None,
+    filters: RecordFilter,
+    limit: int,
+    cursor: str | None,
+    cursor_key: bytes,
+) -> tuple[list[Any], str | None]:
+    query = _visible(select(record), viewer)
+    query = _filtered(query, filters)
+    if cursor is not None:
+        position = decode_cursor(cursor_key, cursor)
+        created, last_id = datetime.fromisoformat(str(position.get("c"))), str(position.get("i"))
+        query = query.where(
+            or_(record.c.created_at < created, and_(record.c.created_at == created, record.c.id < last_id))
+        )
+    rows = list(session.execute(query.order_by(record.c.created_at.desc(), record.c.id.desc()).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(cursor_key, {"c": rows[-1].created_at.isoformat(), "i": rows[-1].id})
+    return rows, next_cursor
+
+
+def _visible(query: Select[Any], viewer: Principal | None) -> Select[Any]:
+    public = record.c.status.in_(PUBLIC_STATUSES)
+    if viewer is None:
+        return query.where(public)
+    if viewer.has("office", "auditor"):
+        return query
+    if viewer.has("editor", "head") and viewer.dept:
+        return query.where(or_(public, record.c.department == viewer.dept))
+    return query.where(public)
+
+
+def _filtered(query: Select[Any], f: RecordFilter) -> Select[Any]:
+    if f.department:
+        query = query.where(record.c.department == f.department)
+    if f.area:
+        query = query.where(record.c.area == f.area)
+    if f.category:
+        query = query.where(record.c.category == f.category)
+    if f.published_from:
+        query = query.where(record.c.published_at >= _day_start(f.published_from))
+    if f.published_to:
+        query = query.where(record.c.published_at < _day_start(f.published_to, plus_days=1))
+    return query
+
+
+def _day_start(day: date, plus_days: int = 0) -> datetime:
+    """Midnight in Shanghai, as UTC (how the tables store instants)."""
+    return datetime.combine(day + timedelta(days=plus_days), datetime.min.time(), SHANGHAI).astimezone(UTC)

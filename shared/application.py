@@ -1,0 +1,336 @@
+"""Base class of the four services' ``eventsourcing`` applications.
+
+Each service subclasses ``ServiceApplication`` with its aggregates, its projection (event ->
+read-model rows) and its own use-case methods. ``save`` writes events, chain links and the
+projected rows in one transaction, so a 2xx write is visible to the next read.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
+from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent, Transcoding
+from eventsourcing.utils import Environment
+from sqlalchemy import MetaData, Table, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.chain import GENESIS_HASH, ChainLink, EventFacts, Hasher, VerifyResult, merge_by_position, verify_links
+from shared.errors import NotFound, PreconditionFailed
+from shared.jsondata import event_data, to_plain
+from shared.persistence import OpennessFactory, Store
+from shared.settings import Settings
+from shared.tables import KernelTables
+
+Handler = Callable[[Session, Any], None]
+T = TypeVar("T")
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def type_name(topic: str) -> str:
+    """Public feed type of a stable topic: ``catalogue.Record.Published`` -> ``catalogue.RecordPublished``."""
+    service, _, rest = topic.partition(".")
+    aggregate, _, event_name = rest.partition(".")
+    if not event_name or ":" in topic:
+        return topic
+    return f"{service}.{aggregate}{event_name}"
+
+
+class Projection:
+    """Event class -> handler that writes read-model rows through the given session."""
+
+    def __init__(self, *tables: Table) -> None:
+        self.tables = list(tables)
+        self._handlers: dict[type, Handler] = {}
+
+    def on(self, *event_classes: type) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for event_class in event_classes:
+                self._handlers[event_class] = handler
+            return handler
+
+        return register
+
+    def apply(self, session: Session, domain_event: object) -> None:
+        handler = self._handlers.get(type(domain_event))
+        if handler is not None:
+            handler(session, domain_event)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    position: int
+    event_id: str
+    stream_id: str
+    stream_version: int
+    type: str
+    schema_version: int
+    occurred_at: str
+    recorded_at: str
+    data: dict[str, Any]
+    hash: str
+    prev_hash: str
+
+
+class ServiceApplication(Application[UUID]):
+    """One per process, built in the FastAPI lifespan (never at import time)."""
+
+    service: ClassVar[str]
+    metadata: ClassVar[MetaData]
+    kernel: ClassVar[KernelTables]
+    projection: ClassVar[Projection]
+    aggregate_classes: ClassVar[tuple[type, ...]] = ()
+    # Tables filled by followers of other services' feeds (dropped and re-followed on rebuild).
+    follower_tables: ClassVar[tuple[Table, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "service" in cls.__dict__:
+            cls.name = cls.service
+
+    def __init__(self, *, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.hasher = Hasher(settings.hash_algorithm)
+        self.sessions = sessionmaker(bind=store.engine)
+        self.new_events = threading.Condition()
+        super().__init__(env={"CREATE_TABLE": "y"})
+        self.recorder.describe = self.describe  # type: ignore[attr-defined]
+        self.type_topics = self._collect_type_topics()
+
+    # --- wiring -----------------------------------------------------------------------
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # Only what we pass: stray process environment must not reconfigure the store.
+        return Environment(name, dict(env or {}))
+
+    def construct_factory(self, env: Environment) -> OpennessFactory:  # type: ignore[override]
+        return OpennessFactory(env, self.store, self.kernel.chain, self.hasher)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def _collect_type_topics(self) -> dict[str, str]:
+        topics: dict[str, str] = {}
+        for aggregate_class in self.aggregate_classes:
+            for value in vars(aggregate_class).values():
+                topic = getattr(value, "TOPIC", None)
+                if isinstance(value, type) and isinstance(topic, str) and value.__name__ != "Event":
+                    topics[type_name(topic)] = topic
+        return topics
+
+    # --- writing ------------------------------------------------------------------------
+
+    def save(
+        self, *objs: MutableOrImmutableAggregate[Any] | DomainEventProtocol[Any] | None, **kwargs: Any
+    ) -> list[Recording[Any]]:
+        with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            recordings = super().save(*objs, **kwargs)
+            for recording in recordings:
+                self.projection.apply(session, recording.domain_event)
+        with self.new_events:
+            self.new_events.notify_all()
+        return recordings
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write transaction that ``save`` calls inside it join (used by followers)."""
+        with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    def load(self, aggregate_id: Any, kind: type[T], *, expected_version: int | None = None) -> T:
+        """The aggregate, or 404; with ``expected_version`` (If-Match), 412 when it moved on."""
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
+        expect_version(aggregate, expected_version)
+        return aggregate
+
+    # --- describing events for the feed and the chain ---------------------------------------
+
+    def describe(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
+        domain_event = self.mapper.to_domain_event(stored)
+        return type_name(stored.topic), event_data(domain_event)
+
+    def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
+        """What a ``platform`` reader sees of an event's data; services with personal data override."""
+        return data
+
+    # --- reading the log -----------------------------------------------------------------------
+
+    @property
+    def events_table(self) -> Table:
+        table: Table = self.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        return table
+
+    def head_position(self) -> int:
+        chain = self.kernel.chain
+        with self.reading() as session:
+            return int(
+                session.execute(select(chain.c.position).order_by(chain.c.position.desc()).limit(1)).scalar() or 0
+            )
+
+    def chain_head(self) -> tuple[int, str]:
+        chain = self.kernel.chain
+        with self.reading() as session:
+            row = session.execute(
+                select(chain.c.position, chain.c.hash).order_by(chain.c.position.desc()).limit(1)
+            ).first()
+        return (int(row.position), str(row.hash)) if row else (0, GENESIS_HASH)
+
+    def read_feed(self, *, after: int, limit: int, types: list[str] | None = None) -> list[FeedItem]:
+        events, chain = self.events_table, self.kernel.chain
+        query = (
+            select(events, chain.c.prev_hash, chain.c.hash, chain.c.recorded_at)
+            .join(chain, chain.c.position == events.c.id)
+            .where(events.c.id > after)
+            .order_by(events.c.id)
+            .limit(limit)
+        )
+        if types is not None:
+            query = query.where(events.c.topic.in_([self.type_topics.get(t, t) for t in types]))
+        with self.reading() as session:
+            rows = session.execute(query).all()
+        return [self._feed_item(row) for row in rows]
+
+    def _feed_item(self, row: Any) -> FeedItem:
+        stored = _stored_event(row)
+        domain_event: Any = self.mapper.to_domain_event(stored)
+        return FeedItem(
+            position=row.id,
+            event_id=str(_event_id(stored)),
+            stream_id=str(stored.originator_id),
+            stream_version=stored.originator_version,
+            type=type_name(stored.topic),
+            schema_version=int(getattr(type(domain_event), "class_version", 1)),
+            occurred_at=to_plain(domain_event.timestamp),
+            recorded_at=row.recorded_at,
+            data=event_data(domain_event),
+            hash=row.hash,
+            prev_hash=row.prev_hash,
+        )
+
+    def wait_for_events(self, after: int, timeout: float) -> None:
+        """Block until a local save or ``timeout`` (other processes are seen by re-reading)."""
+        with self.new_events:
+            if self.head_position() <= after:
+                self.new_events.wait(timeout)
+
+    # --- audit ----------------------------------------------------------------------------------
+
+    def verify_chain(self, batch: int = 1000) -> VerifyResult:
+        return verify_links(self.hasher, merge_by_position(self._links(batch), self._facts(batch)))
+
+    def _links(self, batch: int) -> Iterator[ChainLink]:
+        chain = self.kernel.chain
+        after = -1
+        while True:
+            with self.reading() as session:
+                rows = session.execute(
+                    select(chain).where(chain.c.position > after).order_by(chain.c.position).limit(batch)
+                ).all()
+            yield from (ChainLink(r.position, r.prev_hash, r.hash) for r in rows)
+            if len(rows) < batch:
+                return
+            after = rows[-1].position
+
+    def _facts(self, batch: int) -> Iterator[EventFacts | tuple[int, None]]:
+        events, chain = self.events_table, self.kernel.chain
+        after = -1
+        while True:
+            with self.reading() as session:
+                rows = session.execute(
+                    select(events, chain.c.recorded_at)
+                    .outerjoin(chain, chain.c.position == events.c.id)
+                    .where(events.c.id > after)
+                    .order_by(events.c.id)
+                    .limit(batch)
+                ).all()
+            for row in rows:
+                yield self._facts_of(row)
+            if len(rows) < batch:
+                return
+            after = rows[-1].id
+
+    def _facts_of(self, row: Any) -> EventFacts | tuple[int, None]:
+        try:
+            stored = _stored_event(row)
+            type_, data = self.describe(stored)
+        except Exception:  # an altered row may not even decode: that is a break, not a crash
+            return (row.id, None)
+        return EventFacts(
+            row.id, str(stored.originator_id), stored.originator_version, type_, row.recorded_at or "", data
+        )
+
+    # --- rebuilding read models -------------------------------------------------------------------
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None, batch: int = 500) -> int:
+        """Drop the read models, replay every event into them; return how many were replayed."""
+        tables = self.projection.tables + list(self.follower_tables)
+        self.metadata.drop_all(self.store.engine, tables=tables)
+        self.metadata.create_all(self.store.engine, tables=tables)
+        with self.transaction() as session:
+            session.execute(delete(self.kernel.follow_positions))
+        total, done, after = self.head_position(), 0, 0
+        while True:
+            notifications = self.recorder.select_notifications(start=after + 1, limit=batch)
+            if not notifications:
+                break
+            with self.transaction() as session:
+                for notification in notifications:
+                    self.projection.apply(session, self.mapper.to_domain_event(notification))
+            done += len(notifications)
+            after = notifications[-1].id
+            if progress is not None:
+                progress(done, total)
+        return done
+
+
+def expect_version(aggregate: Any, expected_version: int | None) -> None:
+    if expected_version is not None and aggregate.version != expected_version:
+        raise PreconditionFailed(
+            f"the resource is at version {aggregate.version}, not {expected_version}; reload it and retry",
+            code="version_mismatch",
+        )
+
+
+def _stored_event(row: Any) -> StoredEvent:
+    state = row.state
+    return StoredEvent(
+        originator_id=row.originator_id,
+        originator_version=row.originator_version,
+        topic=row.topic,
+        state=bytes(state) if isinstance(state, memoryview) else state,
+    )
+
+
+def _event_id(stored: StoredEvent) -> Any:
+    """A stable event id: the same stream and version always give the same id."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"openness:{stored.originator_id}:{stored.originator_version}")

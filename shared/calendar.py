@@ -1,0 +1,97 @@
+"""The working-day (工作日) calendar, with the State Council's 调休.
+
+Years 2004-2026 come from the ``chinesecalendar`` package; later years from a JSON file the
+office keeps (``OPENNESS_CALENDAR_FILE``), shaped ``{"2027": {"holidays": [...],
+"workdays": [...]}}`` where ``workdays`` are weekend days that are worked (调休). A year in
+neither source is counted Mon-Fri and every deadline touching it is flagged provisional.
+
+Counting starts the day after the starting event (民法典 第201条).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import chinese_calendar
+
+
+@dataclass(frozen=True)
+class Deadline:
+    start_on: date
+    working_days: int
+    due_on: date
+    calendar_provisional: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "start_on": self.start_on.isoformat(),
+            "working_days": self.working_days,
+            "due_on": self.due_on.isoformat(),
+            "calendar_provisional": self.calendar_provisional,
+        }
+
+
+class CalendarFileError(ValueError):
+    pass
+
+
+class WorkingCalendar:
+    def __init__(self, extra_file: Path | None = None) -> None:
+        self._holidays: set[date] = set()
+        self._workdays: set[date] = set()
+        self._file_years: set[int] = set()
+        if extra_file is not None:
+            self._load(extra_file)
+        package_years = sorted({d.year for d in chinese_calendar.constants.holidays})
+        self._package_years = set(range(package_years[0], package_years[-1] + 1))
+
+    def _load(self, path: Path) -> None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            for year_text, year in raw.items():
+                year_number = int(year_text)
+                holidays = {date.fromisoformat(d) for d in year.get("holidays", [])}
+                workdays = {date.fromisoformat(d) for d in year.get("workdays", [])}
+                if any(d.year != year_number for d in holidays | workdays):
+                    raise CalendarFileError(f"{path}: a date in {year_number} belongs to another year")
+                self._file_years.add(year_number)
+                self._holidays |= holidays
+                self._workdays |= workdays
+        except (OSError, ValueError, AttributeError, TypeError) as error:
+            raise CalendarFileError(f"calendar file {path} is not valid: {error}") from error
+
+    def covers(self, year: int) -> bool:
+        return year in self._file_years or year in self._package_years
+
+    def is_working_day(self, day: date) -> bool:
+        if day.year in self._file_years:
+            if day in self._holidays:
+                return False
+            return day in self._workdays or day.weekday() < 5
+        if day.year in self._package_years:
+            return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5
+
+    def add_working_days(self, start_on: date, working_days: int) -> Deadline:
+        """The ``working_days``-th working day after ``start_on``."""
+        if working_days < 0:
+            raise ValueError("working_days must not be negative")
+        day, counted, provisional = start_on, 0, not self.covers(start_on.year)
+        while counted < working_days:
+            day += timedelta(days=1)
+            provisional = provisional or not self.covers(day.year)
+            if self.is_working_day(day):
+                counted += 1
+        return Deadline(start_on, working_days, day, provisional)
+
+    def working_days_between(self, start_on: date, end_on: date) -> int:
+        """Working days after ``start_on`` up to and including ``end_on`` (0 if not after)."""
+        count, day = 0, start_on
+        while day < end_on:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count

@@ -1,0 +1,145 @@
+"""The event feed and the audit routes every service serves under ``/{service}/v1``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict
+
+from shared.application import FeedItem, ServiceApplication
+from shared.auth import Principal, require
+from shared.chain import sign_head
+from shared.errors import ValidationFailed
+
+MAX_FEED_LIMIT = 1000
+_TYPE_NAME_LIMIT = 100
+
+
+class FeedItemOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"description": "一条事件（位置、流、类型、数据与哈希链）"})
+
+    position: int
+    event_id: str
+    stream_id: str
+    stream_version: int
+    type: str
+    schema_version: int
+    occurred_at: str
+    recorded_at: str
+    data: dict[str, Any]
+    hash: str
+    prev_hash: str
+    redacted: bool = False
+
+
+class FeedPage(BaseModel):
+    items: list[FeedItemOut]
+    next_after: int
+    has_more: bool
+    head_position: int
+
+
+class AuditHead(BaseModel):
+    service: str
+    position: int
+    hash: str
+    algorithm: str
+    signature: str
+    signature_algorithm: str = "HMAC-SHA256"
+
+
+class AuditVerification(BaseModel):
+    service: str
+    ok: bool
+    checked: int
+    head_position: int | None
+    head_hash: str
+    first_broken_position: int | None
+    reason: str | None
+    algorithm: str
+
+
+def _application(request: Request) -> ServiceApplication:
+    application: ServiceApplication = request.app.state.application
+    return application
+
+
+Application = Annotated[ServiceApplication, Depends(_application)]
+
+
+def _parse_types(types: str | None) -> list[str] | None:
+    if types is None:
+        return None
+    names = [t.strip() for t in types.split(",") if t.strip()]
+    if not names or any(len(n) > _TYPE_NAME_LIMIT or not n.isascii() for n in names):
+        raise ValidationFailed("types must be a comma-separated list of event type names", code="invalid_types")
+    return names
+
+
+def feed_router(service: str) -> APIRouter:
+    router = APIRouter(prefix=f"/{service}/v1", tags=["feed and audit 事件流与审计"])
+
+    @router.get(
+        "/events",
+        response_model=FeedPage,
+        summary="事件流：按位置顺序读取本服务的全部事件（审计员、省级平台）",
+    )
+    def read_events(
+        application: Application,
+        principal: Annotated[Principal, Depends(require("auditor", "platform"))],
+        after: Annotated[int, Query(ge=0, le=2**62, description="只返回位置大于此值的事件")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)] = 100,
+        types: Annotated[str | None, Query(max_length=2000, description="逗号分隔的事件类型")] = None,
+        wait: Annotated[float, Query(ge=0, le=30, description="长轮询：最多等待秒数")] = 0,
+    ) -> FeedPage:
+        type_names = _parse_types(types)
+        deadline = time.monotonic() + min(wait, application.settings.feed_max_wait_seconds)
+        while True:
+            items = application.read_feed(after=after, limit=limit + 1, types=type_names)
+            remaining = deadline - time.monotonic()
+            if items or remaining <= 0:
+                break
+            application.wait_for_events(after, min(remaining, 0.5))
+        has_more = len(items) > limit
+        items = items[:limit]
+        full_view = principal.has("auditor")
+        return FeedPage(
+            items=[_present(application, item, full_view) for item in items],
+            next_after=items[-1].position if items else after,
+            has_more=has_more,
+            head_position=application.head_position(),
+        )
+
+    @router.get("/audit/head", response_model=AuditHead, summary="哈希链头：最新位置、哈希与签名")
+    def audit_head(application: Application) -> AuditHead:
+        result = application.chain_head()
+        position, head_hash = result
+        signature = sign_head(application.settings.signing_key, service, position, head_hash)
+        return AuditHead(
+            service=service,
+            position=position,
+            hash=head_hash,
+            algorithm=application.hasher.algorithm,
+            signature=signature,
+        )
+
+    @router.get(
+        "/audit/verify",
+        response_model=AuditVerification,
+        summary="重算哈希链，报告第一个被篡改的位置（办公室、审计员）",
+    )
+    def audit_verify(
+        application: Application, _: Annotated[Principal, Depends(require("office", "auditor"))]
+    ) -> AuditVerification:
+        result = application.verify_chain()
+        return AuditVerification(service=service, algorithm=application.hasher.algorithm, **asdict(result))
+
+    return router
+
+
+def _present(application: ServiceApplication, item: FeedItem, full_view: bool) -> FeedItemOut:
+    data = item.data if full_view else application.redact(item.type, item.data)
+    return FeedItemOut(**{**asdict(item), "data": data}, redacted=data is not item.data)

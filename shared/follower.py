@@ -1,0 +1,152 @@
+"""Following another service's event feed over HTTP, exactly once.
+
+Each batch is applied in one transaction of the follower's own store together with the new
+position, so a crash anywhere (mid-batch included) leaves either the whole batch and its
+position, or neither; after a restart the follower asks again from the stored position.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.application import ServiceApplication
+from shared.auth import issue_token
+from shared.timeutil import format_recorded_at, utcnow
+
+log = logging.getLogger("openness.follower")
+
+ItemHandler = Callable[[ServiceApplication, Session, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class FollowSpec:
+    upstream: str
+    handle: ItemHandler
+    types: tuple[str, ...] | None = None
+
+
+class Follower:
+    def __init__(
+        self,
+        application: ServiceApplication,
+        spec: FollowSpec,
+        *,
+        base_url: str | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.application = application
+        self.spec = spec
+        settings = application.settings
+        self.base_url = (base_url or settings.url_of(spec.upstream)).rstrip("/")
+        self.client = client or httpx.Client(timeout=settings.follower_wait_seconds + 10)
+        self._token = issue_token(
+            settings, sub=f"service:{application.service}", roles=["platform"], ttl=timedelta(days=3650)
+        )
+        self.upstream_head: int | None = None
+        self.last_error: str | None = None
+        self._caught_up_at = time.monotonic()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # --- state ----------------------------------------------------------------------------
+
+    def position(self) -> int:
+        table = self.application.kernel.follow_positions
+        with self.application.reading() as session:
+            value = session.execute(select(table.c.position).where(table.c.upstream == self.spec.upstream)).scalar()
+        return int(value or 0)
+
+    def status(self) -> dict[str, Any]:
+        position = self.position()
+        lag = None if self.upstream_head is None else max(0, self.upstream_head - position)
+        return {
+            "upstream": self.spec.upstream,
+            "url": self.base_url,
+            "position": position,
+            "upstream_head": self.upstream_head,
+            "lag_events": lag,
+            "lag_seconds": 0.0 if lag == 0 else round(time.monotonic() - self._caught_up_at, 3),
+            "last_error": self.last_error,
+        }
+
+    # --- work -----------------------------------------------------------------------------
+
+    def poll_once(self, wait: float = 0.0) -> int:
+        """Fetch one batch after the stored position and apply it; return how many were applied."""
+        after = self.position()
+        params: dict[str, Any] = {"after": after, "limit": self.application.settings.follower_batch_size, "wait": wait}
+        if self.spec.types:
+            params["types"] = ",".join(self.spec.types)
+        response = self.client.get(
+            f"{self.base_url}/{self.spec.upstream}/v1/events",
+            params=params,
+            headers={"Authorization": f"Bearer {self._token}"},
+        )
+        response.raise_for_status()
+        page = response.json()
+        self.upstream_head = int(page.get("head_position", page["next_after"]))
+        items: list[dict[str, Any]] = page["items"]
+        if items:
+            self._apply(after, items, int(page["next_after"]))
+        if not page["has_more"]:
+            self._caught_up_at = time.monotonic()
+        self.last_error = None
+        return len(items)
+
+    def _apply(self, after: int, items: list[dict[str, Any]], next_after: int) -> None:
+        table = self.application.kernel.follow_positions
+        with self.application.transaction() as session:
+            stored = session.execute(select(table.c.position).where(table.c.upstream == self.spec.upstream)).scalar()
+            if int(stored or 0) != after:
+                return  # another follower process applied this batch meanwhile
+            for item in items:
+                self.spec.handle(self.application, session, item)
+            values = {
+                "position": next_after,
+                "upstream_head": self.upstream_head,
+                "updated_at": format_recorded_at(utcnow()),
+            }
+            if stored is None:
+                session.execute(table.insert().values(upstream=self.spec.upstream, **values))
+            else:
+                session.execute(table.update().where(table.c.upstream == self.spec.upstream).values(**values))
+
+    def catch_up(self, max_batches: int = 1_000_000) -> int:
+        applied = 0
+        for _ in range(max_batches):
+            count = self.poll_once()
+            applied += count
+            if count == 0:
+                break
+        return applied
+
+    def run(self) -> None:
+        wait = self.application.settings.follower_wait_seconds
+        retry = self.application.settings.follower_retry_seconds
+        while not self._stop.is_set():
+            try:
+                self.poll_once(wait=wait)
+            except Exception as error:  # the feed being down delays, never corrupts
+                self.last_error = f"{type(error).__name__}: {error}"[:300]
+                log.warning("following %s failed: %s", self.spec.upstream, self.last_error)
+                self._stop.wait(retry)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name=f"follow-{self.spec.upstream}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.client.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

@@ -1,0 +1,47 @@
+"""Plain JSON for event data and the canonical bytes the hash chain is computed over."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from shared.timeutil import to_shanghai
+
+# Attributes every library event has; they appear in the feed envelope, not in `data`.
+ENVELOPE_ATTRIBUTES = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
+
+
+def to_plain(value: Any) -> Any:
+    """Turn event attribute values into plain JSON values (no base64, no type tags)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return to_shanghai(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return to_plain(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_plain(v) for v in value]
+    raise TypeError(f"cannot represent {type(value).__name__} as plain JSON")
+
+
+def event_data(event: object) -> dict[str, Any]:
+    attributes = vars(event)
+    return {k: to_plain(v) for k, v in attributes.items() if k not in ENVELOPE_ATTRIBUTES}
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """Sorted keys, no insignificant white space, UTF-8 (Chinese text is not escaped)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")

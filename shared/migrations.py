@@ -1,0 +1,70 @@
+"""Alembic, per service: ``services/<service>/migrations`` holds dated revisions.
+
+On PostgreSQL the first revision runs inside the service's schema, which is created here
+(under an advisory lock, so processes starting together do not race).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+
+from shared.persistence import Store
+
+FILE_TEMPLATE = "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(slug)s"
+
+
+def script_location(service: str) -> Path:
+    package = importlib.import_module(f"services.{service}")
+    return Path(package.__file__ or "").parent / "migrations"
+
+
+def alembic_config(service: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location(service)))
+    config.set_main_option("file_template", FILE_TEMPLATE)
+    return config
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    config = alembic_config(store.service)
+    with store.engine.begin() as connection:
+        if store.is_postgres:
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"migrate:{store.schema}"})
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{store.schema}"'))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def revision(store: Store, message: str) -> None:
+    """Autogenerate a new revision from the difference between the models and the database."""
+    config = alembic_config(store.service)
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)
+
+
+def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    # Tables we do not model (the library's event tables, Alembic's own) are not ours to drop.
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def run_migrations(metadata: MetaData) -> None:
+    """Body of every service's ``migrations/env.py``."""
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations with `openness migrate` (it supplies the connection)")
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        include_object=_include_object,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

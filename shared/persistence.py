@@ -1,0 +1,153 @@
+"""One place that gives a service its storage.
+
+* SQLite (default): one file per service, ``<OPENNESS_DATA_DIR>/<service>.sqlite3``.
+* PostgreSQL (``OPENNESS_DATABASE_URL``): one schema per service, created by its migration;
+  every connection's ``search_path`` is that schema.
+
+Events are stored by the ``eventsourcing`` library through ``eventsourcing-sqlalchemy``;
+read models, chain links and follower positions share its SQLAlchemy session, so they commit
+in the same transaction as the events they belong to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from threading import Semaphore
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, StoredEvent
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import Engine, Table, create_engine, event, insert, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.chain import GENESIS_HASH, EventFacts, Hasher
+from shared.settings import Settings
+from shared.timeutil import format_recorded_at, utcnow
+
+Describe = Callable[[StoredEvent], tuple[str, dict[str, Any]]]
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://`` and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Store:
+    """The database of one service: engine, library datastore, schema."""
+
+    def __init__(self, service: str, settings: Settings) -> None:
+        self.service = service
+        self.settings = settings
+        if settings.database_url:
+            self.schema: str | None = f"{settings.database_schema_prefix}{service}"
+            if not _SCHEMA_NAME.match(self.schema):
+                raise ValueError(f"invalid schema name {self.schema!r}")
+            self.url = normalise_database_url(settings.database_url)
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self._set_search_path(self.engine, self.schema)
+        else:
+            self.schema = None
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            path = (settings.data_dir / f"{service}.sqlite3").resolve()
+            self.url = f"sqlite:///{path}"
+            # A generous busy timeout: writers from several processes queue instead of failing.
+            self.engine = create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
+        self.datastore = self._datastore()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @staticmethod
+    def _set_search_path(engine: Engine, schema: str) -> None:
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f'SET search_path TO "{schema}"')
+            dbapi_connection.autocommit = autocommit
+
+    def _datastore(self) -> SQLAlchemyDatastore:
+        datastore = SQLAlchemyDatastore(session_maker=sessionmaker(bind=self.engine))
+        if not self.is_postgres:
+            # What the library sets up itself for a SQLite file URL: one writer per process
+            # (the file lock serialises processes) and WAL so readers never block writers.
+            datastore.write_lock = Semaphore()
+            datastore.is_sqlite_filedb = True
+        return datastore
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
+    """Inserts events and, in the same transaction, their links in the hash chain.
+
+    The chain needs appends serialised: on PostgreSQL the library takes
+    ``LOCK TABLE … IN EXCLUSIVE MODE`` before inserting (held to commit); on SQLite the
+    INSERT is the transaction's first statement, so it takes the database write lock before
+    the chain head is read. Either way the head read below cannot race another writer, and
+    positions become visible to readers in order.
+    """
+
+    def __init__(self, datastore: SQLAlchemyDatastore, *, events_table_name: str, chain: Table, hasher: Hasher):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.chain = chain
+        self.hasher = hasher
+        self.describe: Describe | None = None
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        positions = super()._insert_stored_events(session, stored_events, **kwargs)
+        assert self.describe is not None, "the application sets describe() after constructing its mapper"
+        head = session.execute(select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)).scalar()
+        prev_hash = head or GENESIS_HASH
+        recorded_at = format_recorded_at(utcnow())
+        links = []
+        for position, stored in zip(positions, stored_events, strict=True):
+            type_name, data = self.describe(stored)
+            facts = EventFacts(
+                position, str(stored.originator_id), stored.originator_version, type_name, recorded_at, data
+            )
+            link_hash = self.hasher.link(prev_hash, facts)
+            links.append({"position": position, "prev_hash": prev_hash, "hash": link_hash, "recorded_at": recorded_at})
+            prev_hash = link_hash
+        session.execute(insert(self.chain), links)
+        return positions
+
+
+class OpennessFactory(SQLAlchemyFactory):
+    """The library's SQLAlchemy factory over the service's own engine and chained recorder."""
+
+    def __init__(self, env: Environment, store: Store, chain: Table, hasher: Hasher) -> None:
+        InfrastructureFactory.__init__(self, env)
+        self._schema_name = None  # the search_path selects the schema
+        self.datastore = store.datastore
+        self._chain = chain
+        self._hasher = hasher
+
+    def application_recorder(self) -> ApplicationRecorder:
+        recorder = ChainedApplicationRecorder(
+            self.datastore,
+            events_table_name=f"{self.env.name.lower()}_events",
+            chain=self._chain,
+            hasher=self._hasher,
+        )
+        if self.env_create_table():
+            recorder.create_table()
+        return recorder

@@ -1,0 +1,100 @@
+"""Typed settings, read once from ``OPENNESS_*`` environment variables.
+
+Every number that comes from the law is a field here with its legal default, so a province
+or a later document can change it without a release.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES: tuple[str, ...] = ("catalogue", "interpretation", "opinion", "assessment")
+DEFAULT_PORTS: dict[str, int] = {
+    "catalogue": 8001,
+    "interpretation": 8002,
+    "opinion": 8003,
+    "assessment": 8004,
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENNESS_", extra="ignore")
+
+    # --- storage -------------------------------------------------------------------
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    # Prefix for PostgreSQL schema names (tests give every run its own schemas).
+    database_schema_prefix: str = ""
+
+    # --- security ------------------------------------------------------------------
+    jwt_secret: str = "openness-development-secret-change-me"  # noqa: S105 - development default; set in production
+    jwt_algorithm: Literal["HS256", "RS256", "EdDSA"] = "HS256"
+    # PEM public key for RS256/EdDSA tokens from an external identity provider.
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "openness"
+    jwt_audience: str = "openness"
+    # HMAC key that signs /audit/head answers (defaults to the JWT secret).
+    audit_signing_key: str | None = None
+    hash_algorithm: Literal["sm3", "sha256"] = "sm3"
+    webhook_allow_private: bool = False
+
+    # --- data files ------------------------------------------------------------------
+    departments_file: Path | None = None
+    calendar_file: Path | None = None
+
+    # --- service addresses -------------------------------------------------------------
+    catalogue_port: int = DEFAULT_PORTS["catalogue"]
+    interpretation_port: int = DEFAULT_PORTS["interpretation"]
+    opinion_port: int = DEFAULT_PORTS["opinion"]
+    assessment_port: int = DEFAULT_PORTS["assessment"]
+    catalogue_url: str | None = None
+    interpretation_url: str | None = None
+    opinion_url: str | None = None
+    assessment_url: str | None = None
+
+    # --- HTTP limits -------------------------------------------------------------------
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_json_depth: int = Field(default=32, ge=4)
+    feed_max_wait_seconds: float = Field(default=30.0, ge=0)
+    log_level: str = "INFO"
+
+    # --- followers ----------------------------------------------------------------------
+    follow: bool = True
+    follower_batch_size: int = Field(default=200, ge=1, le=1000)
+    follower_wait_seconds: float = Field(default=10.0, ge=0)
+    follower_retry_seconds: float = Field(default=2.0, gt=0)
+
+    # --- legal numbers (domain.md "Rules and numbers") ---------------------------------
+    disclosure_working_days: int = 20  # rule 1, 条例 第26条
+    request_reply_working_days: int = 20  # rule 2, 条例 第33条
+    request_extension_max_working_days: int = 20  # rule 2
+    clarification_notice_working_days: int = 7  # rule 3, 条例 第30条
+    consultation_pause_max_working_days: int = 15  # rule 4, 条例 第32、34条
+    emergency_release_hours: int = 5  # rule 8, 国办发〔2016〕80号
+    press_conference_hours: int = 24  # rule 8
+    response_hours: int = 48  # rule 9, 国办发〔2016〕61号
+    comment_period_min_days: int = 30  # rule 10, 重大行政决策程序暂行条例 第15条
+    interpretation_sync_working_days: int = 3  # rule 11
+    principal_interpretations_per_year: int = 3  # rule 12
+    proposal_publication_working_days: int = 20  # rule 13
+
+    def port_of(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+    def url_of(self, service: str) -> str:
+        configured = getattr(self, f"{service}_url")
+        return str(configured or f"http://127.0.0.1:{self.port_of(service)}").rstrip("/")
+
+    @property
+    def signing_key(self) -> bytes:
+        return (self.audit_signing_key or self.jwt_secret).encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

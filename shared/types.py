@@ -1,0 +1,84 @@
+"""Pydantic types for input that every service shares: codes, text, dates, datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BaseModel as _BaseModel
+
+EARLIEST = date(1949, 10, 1)
+LATEST = date(2100, 12, 31)
+
+# C0/C1 controls (tab, newline and carriage return allowed in long text) and the bidi
+# embedding/override/isolate controls that can make a title display as something else.
+_FORBIDDEN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_text(value: object) -> object:
+    """Dates arrive as ``YYYY-MM-DD`` text only: no epoch numbers, no other formats."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+def _iso_datetime_text(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value[:10]):
+        raise ValueError("a datetime is ISO 8601 text with an offset, e.g. 2026-03-02T09:30:00+08:00")
+    return value
+
+
+def _bounded_date(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"date must be between {EARLIEST} and {LATEST}")
+    return value
+
+
+def _bounded_datetime(value: datetime) -> datetime:
+    _bounded_date(value.date())
+    return value
+
+
+def _line(value: str) -> str:
+    if _FORBIDDEN_LINE.search(value):
+        raise ValueError("text must not contain control or bidirectional-override characters")
+    if not value.strip():
+        raise ValueError("text must not be blank")
+    return value
+
+
+def _text(value: str) -> str:
+    if _FORBIDDEN_TEXT.search(value):
+        raise ValueError("text must not contain control or bidirectional-override characters")
+    return value
+
+
+# Dates are ISO strings only (no epoch numbers), within a plausible range.
+Day = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_bounded_date)]
+# Datetimes must carry an offset (naive ones are 422).
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_datetime_text), AfterValidator(_bounded_datetime)]
+DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_line)]
+ShortLine = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_line)]
+LongText = Annotated[str, StringConstraints(max_length=200_000), AfterValidator(_text)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_text)]
+
+
+class Input(_BaseModel):
+    """Base of every request body: unknown fields are an error, enums are exact."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Output(_BaseModel):
+    model_config = ConfigDict(from_attributes=True)

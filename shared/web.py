@@ -1,0 +1,121 @@
+"""``build_app``: the FastAPI shell every service shares (lifespan, middleware, health, feed)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared import migrations
+from shared.application import ServiceApplication
+from shared.auth import TokenVerifier
+from shared.calendar import WorkingCalendar
+from shared.departments import Departments
+from shared.feed import feed_router
+from shared.follower import Follower, FollowSpec
+from shared.middleware import BodyGuard, RequestContext
+from shared.observability import Metrics, configure_logging
+from shared.persistence import Store
+from shared.problems import install_problem_handlers
+from shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    service: str
+    title: str
+    description: str
+    application_class: type[ServiceApplication]
+    routers: Sequence[APIRouter]
+    followers: Sequence[FollowSpec] = field(default_factory=tuple)
+
+
+def build_app(spec: ServiceSpec, settings: Settings, *, start_followers: bool | None = None) -> FastAPI:
+    configure_logging(settings.log_level)
+    metrics = Metrics(spec.service)
+    follow = settings.follow if start_followers is None else start_followers
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(spec.service, settings)
+        migrations.upgrade(store)
+        application = spec.application_class(store=store, settings=settings)
+        followers = [Follower(application, f) for f in spec.followers]
+        app.state.application = application
+        app.state.followers = followers
+        if follow:
+            for follower in followers:
+                follower.start()
+        try:
+            yield
+        finally:
+            for follower in followers:
+                follower.stop()
+            store.dispose()
+
+    app = FastAPI(title=spec.title, description=spec.description, version="1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings)
+    app.state.calendar = WorkingCalendar(settings.calendar_file)
+    app.state.departments = Departments(settings.departments_file)
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+    app.add_middleware(RequestContext, metrics=metrics)
+    app.include_router(_health_router(spec.service, metrics))
+    app.include_router(feed_router(spec.service))
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _health_router(service: str, metrics: Metrics) -> APIRouter:
+    router = APIRouter(tags=["health 运行状态"])
+
+    @router.get("/healthz", summary="进程存活（不做任何 I/O）")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @router.get("/readyz", summary="就绪：存储可达，跟随者滞后")
+    def readyz(request: Request) -> JSONResponse:
+        application: ServiceApplication | None = getattr(request.app.state, "application", None)
+        if application is None:
+            return JSONResponse({"status": "starting", "service": service}, status_code=503)
+        try:
+            application.store.ping()
+        except Exception as error:
+            return JSONResponse(
+                {"status": "unavailable", "service": service, "store": type(error).__name__},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
+        followers = [f.status() for f in request.app.state.followers]
+        for status in followers:
+            metrics.follower_lag.labels(service, status["upstream"]).set(status["lag_events"] or 0)
+        return JSONResponse({"status": "ready", "service": service, "store": "ok", "followers": followers})
+
+    @router.get("/metrics", summary="Prometheus 指标")
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+# --- dependencies the services' routes share ---------------------------------------------------
+
+
+def _state(name: str) -> Callable[[Request], Any]:
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return dependency
+
+
+CalendarDep = Annotated[WorkingCalendar, Depends(_state("calendar"))]
+DepartmentsDep = Annotated[Departments, Depends(_state("departments"))]
+SettingsDep = Annotated[Settings, Depends(_state("settings"))]
