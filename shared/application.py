@@ -112,6 +112,7 @@ class ServiceApplication(Application[UUID]):
         self.hasher = Hasher(settings.hash_algorithm)
         self.sessions = sessionmaker(bind=store.engine)
         self.new_events = threading.Condition()
+        self.followers: list[Any] = []  # set by the web shell: shared.follower.Follower objects
         super().__init__(env={"CREATE_TABLE": "y"})
         self.recorder.describe = self.describe  # type: ignore[attr-defined]
         self.type_topics = self._collect_type_topics()

@@ -75,7 +75,11 @@ class Follower:
             "position": position,
             "upstream_head": self.upstream_head,
             "lag_events": lag,
-            "lag_seconds": 0.0 if lag == 0 else round(time.monotonic() - self._caught_up_at, 3),
+            "lag_seconds": None
+            if lag is None
+            else 0.0
+            if lag == 0
+            else round(time.monotonic() - self._caught_up_at, 3),
             "last_error": self.last_error,
         }
 
@@ -106,7 +110,9 @@ class Follower:
     def _apply(self, after: int, items: list[dict[str, Any]], next_after: int) -> None:
         table = self.application.kernel.follow_positions
         with self.application.transaction() as session:
-            stored = session.execute(select(table.c.position).where(table.c.upstream == self.spec.upstream)).scalar()
+            stored = session.execute(
+                select(table.c.position).where(table.c.upstream == self.spec.upstream).with_for_update()
+            ).scalar()
             if int(stored or 0) != after:
                 return  # another follower process applied this batch meanwhile
             for item in items:

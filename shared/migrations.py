@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 
 from shared.persistence import Store
+from shared.tables import UtcDateTime
 
 FILE_TEMPLATE = "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(slug)s"
 
@@ -54,6 +55,13 @@ def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, com
     return not (type_ == "table" and reflected and compare_to is None)
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    # Revisions are frozen in time: write plain SQLAlchemy types, never our decorators.
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations(metadata: MetaData) -> None:
     """Body of every service's ``migrations/env.py``."""
     connection = context.config.attributes.get("connection")
@@ -65,6 +73,7 @@ def run_migrations(metadata: MetaData) -> None:
         include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -47,7 +47,7 @@ def build_app(spec: ServiceSpec, settings: Settings, *, start_followers: bool | 
         application = spec.application_class(store=store, settings=settings)
         followers = [Follower(application, f) for f in spec.followers]
         app.state.application = application
-        app.state.followers = followers
+        app.state.followers = application.followers = followers
         if follow:
             for follower in followers:
                 follower.start()

@@ -1,0 +1,1 @@
+"""assessment: per-department scores projected from every service's events; accountability actions."""

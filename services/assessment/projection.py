@@ -1,0 +1,72 @@
+"""Assessment events -> rows; upstream feed items -> facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from services.assessment.domain import Action
+from services.assessment.read_models import action, fact
+from shared.application import Projection, ServiceApplication
+
+projection = Projection(action)
+
+
+@projection.on(Action.Issued)
+def issued(session: Session, e: Any) -> None:
+    session.execute(
+        insert(action).values(
+            id=str(e.originator_id),
+            version=e.originator_version,
+            department=e.department,
+            kind=e.kind,
+            reason=e.reason,
+            refs=e.refs,
+            issued_on=e.issued_on,
+            rectification_due_on=e.rectification_due_on,
+            created_at=e.timestamp,
+            updated_at=e.timestamp,
+        )
+    )
+
+
+@projection.on(Action.Rectified)
+def rectified(session: Session, e: Any) -> None:
+    session.execute(
+        update(action)
+        .where(action.c.id == str(e.originator_id))
+        .values(version=e.originator_version, rectified_on=e.on, rectification_note=e.note, updated_at=e.timestamp)
+    )
+
+
+def _department(session: Session, item: dict[str, Any]) -> str | None:
+    """The department an event belongs to: named in it, or in the first event of its stream."""
+    data = item["data"]
+    named = data.get("department") or data.get("lead_department") or data.get("handler_department")
+    if named:
+        return str(named)
+    department: str | None = session.execute(
+        select(fact.c.department).where(fact.c.stream_id == item["stream_id"], fact.c.department.is_not(None)).limit(1)
+    ).scalar()
+    return department
+
+
+def record_fact(upstream: str) -> Any:
+    def handle(_: ServiceApplication, session: Session, item: dict[str, Any]) -> None:
+        session.execute(
+            insert(fact).values(
+                upstream=upstream,
+                position=item["position"],
+                type=item["type"],
+                stream_id=item["stream_id"],
+                department=_department(session, item),
+                occurred_at=datetime.fromisoformat(item["occurred_at"]),
+                recorded_at=datetime.fromisoformat(item["recorded_at"].replace("Z", "+00:00")),
+                data=item["data"],
+            )
+        )
+
+    return handle

@@ -1,0 +1,46 @@
+"""Read models of the assessment service (prefixed ``assessment_``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, String, Table, Text
+
+from shared.tables import UtcDateTime, kernel_tables, new_metadata
+
+SERVICE = "assessment"
+metadata = new_metadata()
+kernel = kernel_tables(metadata, SERVICE)
+
+action = Table(
+    "assessment_action",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("refs", JSON, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("rectification_due_on", Date),
+    Column("rectified_on", Date),
+    Column("rectification_note", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_assessment_action_department", "department"),
+)
+
+# Every upstream event that matters for scoring, as a fact with when it was recorded upstream
+# (so any ``as_of`` can be judged by counting only facts recorded by then).
+fact = Table(
+    "assessment_fact",
+    metadata,
+    Column("upstream", String(32), primary_key=True),
+    Column("position", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("type", String(100), nullable=False),
+    Column("stream_id", String(36), nullable=False),
+    Column("department", String(32)),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_assessment_fact_stream", "stream_id"),
+    Index("ix_assessment_fact_department", "department"),
+)

@@ -1,0 +1,140 @@
+"""HTTP routes of the interpretation service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from services.interpretation import queries
+from services.interpretation.application import InterpretationApplication
+from services.interpretation.schemas import (
+    InterpretationCreate,
+    InterpretationPage,
+    InterpretationPublic,
+    InterpretationWithdraw,
+)
+from shared.auth import MaybePrincipal, Principal, require
+from shared.errors import NotFound
+from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.web import CalendarDep, DepartmentsDep, SettingsDep
+
+router = APIRouter(prefix="/interpretation/v1", tags=["interpretations 政策解读"])
+
+Editor = Annotated[Principal, Depends(require("editor", "head"))]
+
+
+def _application(request: Request) -> InterpretationApplication:
+    application: InterpretationApplication = request.app.state.application
+    return application
+
+
+App = Annotated[InterpretationApplication, Depends(_application)]
+
+
+def _view(
+    app: InterpretationApplication, calendar: Any, sync_days: int, interpretation_id: str, viewer: Principal | None
+) -> dict[str, Any]:
+    with app.reading() as session:
+        row = queries.get_interpretation(session, interpretation_id)
+    if row is None or (row.status != "published" and not queries.may_see_draft(viewer, row.department)):
+        raise NotFound(f"no interpretation {interpretation_id}")
+    return queries.present(row, calendar, sync_days)
+
+
+@router.post("/interpretations", status_code=201, response_model=InterpretationPublic, summary="起草政策解读")
+def create_interpretation(
+    body: InterpretationCreate,
+    app: App,
+    actor: Editor,
+    departments: DepartmentsDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+) -> dict[str, Any]:
+    departments.check(body.department)
+    fields = body.model_dump()
+    interpretation = app.draft_interpretation(actor=actor, fields=fields)
+    created(response, f"/interpretation/v1/interpretations/{interpretation.id}", interpretation.version)
+    return _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation.id), actor)
+
+
+@router.post(
+    "/interpretations/{interpretation_id}/publish",
+    response_model=InterpretationPublic,
+    summary="发布解读（第一解读人的解读须由负责人发布）",
+)
+def publish_interpretation(
+    interpretation_id: UUID,
+    app: App,
+    actor: Editor,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    interpretation = app.publish_interpretation(
+        interpretation_id, actor=actor, expected_version=parse_if_match(if_match)
+    )
+    set_etag(response, interpretation.version)
+    return _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation_id), actor)
+
+
+@router.post("/interpretations/{interpretation_id}/withdraw", response_model=InterpretationPublic, summary="撤回解读")
+def withdraw_interpretation(
+    interpretation_id: UUID,
+    body: InterpretationWithdraw,
+    app: App,
+    actor: Editor,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    interpretation = app.withdraw_interpretation(
+        interpretation_id, actor=actor, expected_version=parse_if_match(if_match), reason=body.reason
+    )
+    set_etag(response, interpretation.version)
+    return _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation_id), actor)
+
+
+@router.get("/interpretations/{interpretation_id}", response_model=InterpretationPublic, summary="解读详情")
+def get_interpretation(
+    interpretation_id: UUID,
+    app: App,
+    viewer: MaybePrincipal,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+) -> dict[str, Any]:
+    view = _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation_id), viewer)
+    set_etag(response, view["version"])
+    return view
+
+
+@router.get("/interpretations", response_model=InterpretationPage, summary="已发布的解读（按部门、政策、年度）")
+def list_interpretations(
+    app: App,
+    viewer: MaybePrincipal,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+    policy_record_id: Annotated[UUID | None, Query()] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> dict[str, Any]:
+    with app.reading() as session:
+        rows, next_cursor = queries.list_interpretations(
+            session,
+            viewer=viewer,
+            department=department,
+            policy_record_id=str(policy_record_id) if policy_record_id else None,
+            year=year,
+            limit=limit,
+            cursor=cursor,
+            cursor_key=settings.signing_key,
+        )
+    sync_days = settings.interpretation_sync_working_days
+    return {"items": [queries.present(r, calendar, sync_days) for r in rows], "next_cursor": next_cursor}

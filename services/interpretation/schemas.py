@@ -1,0 +1,67 @@
+"""Request and response bodies of the interpretation service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from shared.types import DepartmentCode, Input, Line, LongText, Output, Reason, ShortLine
+
+Form = Literal[
+    "text", "graphic", "video", "animation", "press_conference", "briefing", "interview", "article", "online_qa"
+]
+MediaUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,2000}$")]
+RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
+class Interpreter(Input):
+    name: ShortLine
+    position: ShortLine
+    principal: bool = False
+
+
+class InterpretationCreate(Input):
+    department: DepartmentCode
+    policy_record_id: RecordId
+    title: Line
+    form: Form
+    interpreter: Interpreter
+    body: LongText | None = None
+    media_url: MediaUrl | None = None
+
+    @model_validator(mode="after")
+    def _has_content(self) -> InterpretationCreate:
+        if not self.body and not self.media_url:
+            raise ValueError("an interpretation has a body or a media_url")
+        return self
+
+
+class InterpretationWithdraw(Input):
+    reason: Reason
+
+
+class InterpretationPublic(Output):
+    id: str
+    version: int
+    department: str
+    policy_record_id: str
+    title: str
+    form: str
+    interpreter: dict[str, object]
+    principal: bool
+    body: str | None
+    media_url: str | None
+    status: str
+    created_at: datetime
+    published_at: datetime | None
+    updated_at: datetime
+    policy_published_at: datetime | None = Field(description="所解读政策的发布时间")
+    lag_working_days: int | None = Field(description="政策发布后第几个工作日发布解读（同步或提前为 0）")
+    in_sync: bool | None
+
+
+class InterpretationPage(Output):
+    items: list[InterpretationPublic]
+    next_cursor: str | None

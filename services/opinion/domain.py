@@ -1,0 +1,156 @@
+"""Opinion incidents and the clock-hour deadlines they carry.
+
+Imports only the standard library, ``eventsourcing.domain`` and ``shared.errors``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.errors import InvalidState, RuleViolated
+
+SOURCES = ("monitoring", "provincial", "hotline_12345", "media", "petition", "other")
+TOPICS = (
+    "education",
+    "medical",
+    "housing",
+    "work_safety",
+    "disaster",
+    "food_drug",
+    "elderly",
+    "policy_misreading",
+    "other",
+)
+LIVELIHOOD_TOPICS = frozenset({"education", "medical", "housing", "work_safety", "disaster", "food_drug", "elderly"})
+SEVERITIES = ("especially_major", "major", "large", "general")
+RESPONSE_KINDS = ("authoritative_release", "press_conference", "statement", "interview", "online_reply")
+
+
+@dataclass(frozen=True)
+class DeadlineHours:
+    """Rule 8 and 9 of domain.md, in clock hours (configuration)."""
+
+    authoritative_release: int
+    press_conference: int
+    response: int
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    due_at: datetime
+    met_at: datetime | None
+
+    def status(self, as_of: datetime) -> str:
+        if self.met_at is not None and self.met_at <= self.due_at:
+            return "met"
+        if self.met_at is not None or as_of > self.due_at:
+            return "missed"
+        return "pending"
+
+
+def deadline_kinds(severity: str, emergency: bool) -> tuple[str, ...]:
+    """Especially major / major emergencies: release in 5 h and press conference in 24 h; else any response in 48 h."""
+    if emergency and severity in ("especially_major", "major"):
+        return ("authoritative_release", "press_conference")
+    return ("response",)
+
+
+def deadlines(
+    *, detected_at: datetime, severity: str, emergency: bool, responses: list[dict[str, Any]], hours: DeadlineHours
+) -> list[Deadline]:
+    """Derived, never stored: recomputed from the detection time, the severity and the responses."""
+    result = []
+    for kind in deadline_kinds(severity, emergency):
+        due_at = detected_at + timedelta(hours=getattr(hours, kind))
+        meeting = [r["at"] for r in responses if kind == "response" or r["kind"] == kind]
+        result.append(Deadline(kind, due_at, min(meeting) if meeting else None))
+    return result
+
+
+class Incident(Aggregate):
+    TOPIC = "opinion.Incident"
+
+    class Event(Aggregate.Event):
+        TOPIC = "opinion.Incident.Event"
+
+    class Created(Event, Aggregate.Created):
+        TOPIC = "opinion.Incident.Created"
+
+    @event("Reported", topic="opinion.Incident.Reported")
+    def __init__(
+        self,
+        title: str,
+        summary: str,
+        source: str,
+        external_id: str | None,
+        detected_at: datetime,
+        topic: str,
+        severity: str,
+        emergency: bool,
+        lead_department: str | None,
+        cooperating_departments: list[str],
+        reported_by: str,
+        reporter_department: str | None,
+    ) -> None:
+        self.title = title
+        self.summary = summary
+        self.source = source
+        self.external_id = external_id
+        self.detected_at = detected_at
+        self.topic = topic
+        self.severity = severity
+        self.emergency = emergency
+        self.lead_department = lead_department
+        self.cooperating_departments = list(cooperating_departments)
+        self.reporter_department = reporter_department
+        self.status = "open"
+        self.responses: list[dict[str, Any]] = []
+
+    def involves(self, department: str | None) -> bool:
+        return department is not None and department in (
+            self.lead_department,
+            self.reporter_department,
+            *self.cooperating_departments,
+        )
+
+    def respond(
+        self, *, kind: str, at: datetime, channel: str, summary: str, explains: dict[str, str], by: str, department: str
+    ) -> None:
+        if self.status == "closed":
+            raise InvalidState("a closed incident takes no more responses")
+        if at < self.detected_at:
+            raise RuleViolated(
+                "a response cannot come before the incident was detected", code="response_before_detection"
+            )
+        incomplete = self.topic in LIVELIHOOD_TOPICS and not all(
+            explains.get(k) for k in ("cause", "solution", "constraints")
+        )
+        self._responded(
+            kind=kind,
+            at=at,
+            channel=channel,
+            summary=summary,
+            explains=explains,
+            incomplete_explanation=incomplete,
+            responded_by=by,
+            department=department,
+        )
+
+    @event("ResponseRecorded", topic="opinion.Incident.ResponseRecorded")
+    def _responded(
+        self,
+        kind: str,
+        at: datetime,
+        channel: str,
+        summary: str,
+        explains: dict[str, str],
+        incomplete_explanation: bool,
+        responded_by: str,
+        department: str,
+    ) -> None:
+        self.responses.append({"kind": kind, "at": at, "department": department})

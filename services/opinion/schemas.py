@@ -1,0 +1,88 @@
+"""Request and response bodies of the opinion service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from shared.types import DepartmentCode, Input, Line, LongText, Moment, Output, Reason, ShortLine
+
+Source = Literal["monitoring", "provincial", "hotline_12345", "media", "petition", "other"]
+Topic = Literal[
+    "education", "medical", "housing", "work_safety", "disaster", "food_drug", "elderly", "policy_misreading", "other"
+]
+Severity = Literal["especially_major", "major", "large", "general"]
+ResponseKind = Literal["authoritative_release", "press_conference", "statement", "interview", "online_reply"]
+
+
+class IncidentCreate(Input):
+    title: Line = Field(examples=["某小区学校划片调整引发家长关注"])
+    summary: LongText = ""
+    source: Source
+    external_id: ShortLine | None = None
+    detected_at: Moment = Field(examples=["2026-03-02T09:30:00+08:00"])
+    topic: Topic
+    severity: Severity
+    emergency: bool = False
+    lead_department: DepartmentCode | None = None
+    cooperating_departments: list[DepartmentCode] = Field(default_factory=list, max_length=30)
+
+
+class Explains(Input):
+    cause: Reason | None = None
+    solution: Reason | None = None
+    constraints: Reason | None = None
+
+
+class ResponseCreate(Input):
+    kind: ResponseKind
+    at: Moment
+    channel: ShortLine
+    summary: LongText
+    explains: Explains = Field(default_factory=Explains)
+
+
+class DeadlineOut(Output):
+    kind: str
+    due_at: datetime
+    met_at: datetime | None
+    status: Literal["pending", "met", "missed"]
+
+
+class ResponseOut(Output):
+    version: int
+    kind: str
+    at: datetime
+    channel: str
+    summary: str
+    explains: dict[str, str | None]
+    incomplete_explanation: bool
+    department: str
+
+
+class IncidentPublic(Output):
+    id: str
+    version: int
+    title: str
+    summary: str
+    source: str
+    external_id: str | None
+    detected_at: datetime
+    topic: str
+    severity: str
+    emergency: bool
+    lead_department: str | None
+    cooperating_departments: list[str]
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    deadlines: list[DeadlineOut]
+    responses: list[ResponseOut]
+    incomplete_explanation: bool
+
+
+class IncidentPage(Output):
+    items: list[IncidentPublic]
+    next_cursor: str | None

@@ -1,0 +1,139 @@
+"""The ``openness`` command: serve, run all, issue tokens, migrate, rebuild read models."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from shared import migrations
+from shared.application import ServiceApplication
+from shared.auth import ROLES, issue_token
+from shared.persistence import Store
+from shared.settings import SERVICES, get_settings
+
+app = typer.Typer(help="openness 政务公开平台：服务、令牌、迁移与重建。", no_args_is_help=True, add_completion=False)
+
+
+def _check_service(service: str) -> str:
+    if service not in SERVICES:
+        raise typer.BadParameter(f"choose one of: {', '.join(SERVICES)}")
+    return service
+
+
+ServiceArg = Annotated[
+    str, typer.Argument(callback=_check_service, help="catalogue, interpretation, opinion, assessment")
+]
+
+
+def _spec(service: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(f"services.{service}.main").SPEC
+
+
+@app.command()
+def serve(
+    service: ServiceArg,
+    port: Annotated[int | None, typer.Option(help="default: OPENNESS_<SERVICE>_PORT or 8001-8004")] = None,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+) -> None:
+    """Serve one service with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    module = importlib.import_module(f"services.{service}.main")
+    uvicorn.run(module.create_app(settings), host=host, port=port or settings.port_of(service), log_config=None)
+
+
+@app.command()
+def run(host: Annotated[str, typer.Option()] = "127.0.0.1") -> None:
+    """Start all four services in this terminal; Ctrl-C stops all of them."""
+    settings = get_settings()
+    children = [
+        subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", service, "--host", host])  # noqa: S603
+        for service in SERVICES
+    ]
+    for service in SERVICES:
+        typer.echo(f"  {service:<15} http://{host}:{settings.port_of(service)}/docs")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.3)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    failed = [s for s, c in zip(SERVICES, children, strict=True) if c.returncode not in (0, -signal.SIGTERM)]
+    if failed and not stopping:
+        typer.echo(f"stopped because {', '.join(failed)} exited", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def token(
+    role: Annotated[list[str], typer.Option("--role", help="editor, head, office, auditor, platform (repeatable)")],
+    dept: Annotated[str | None, typer.Option(help="department code, for editor and head")] = None,
+    sub: Annotated[str, typer.Option(help="subject (user id)")] = "dev-user",
+    hours: Annotated[int, typer.Option(min=1, max=24 * 365)] = 12,
+) -> None:
+    """Print a bearer token signed with OPENNESS_JWT_SECRET."""
+    unknown = [r for r in role if r not in ROLES]
+    if unknown:
+        raise typer.BadParameter(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}")
+    typer.echo(issue_token(get_settings(), sub=sub, roles=role, dept=dept, ttl=timedelta(hours=hours)))
+
+
+@app.command()
+def migrate(service: Annotated[str | None, typer.Argument(help="one service; default all")] = None) -> None:
+    """Create or upgrade the schema (PostgreSQL) and read-model tables of each service."""
+    settings = get_settings()
+    for name in [_check_service(service)] if service else SERVICES:
+        store = Store(name, settings)
+        migrations.upgrade(store)
+        store.dispose()
+        typer.echo(f"{name}: migrated")
+
+
+@app.command()
+def rebuild(service: ServiceArg) -> None:
+    """Drop the service's read models and replay them from its events (stop the service first)."""
+    settings = get_settings()
+    store = Store(service, settings)
+    migrations.upgrade(store)
+    application: ServiceApplication = _spec(service).application_class(store=store, settings=settings)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns) as progress:
+        task = progress.add_task(f"rebuilding {service}", total=application.head_position() or None)
+        replayed = application.rebuild(lambda done, total: progress.update(task, completed=done, total=total))
+    store.dispose()
+    typer.echo(f"{service}: {replayed} events replayed into fresh read models")
+    if application.follower_tables:
+        typer.echo(f"{service}: followed feeds will be read again from the start when the service runs")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()
+
+
+if __name__ == "__main__":
+    app()
