@@ -144,7 +144,7 @@ class ServiceApplication(Application[UUID]):
     def save(
         self, *objs: MutableOrImmutableAggregate[Any] | DomainEventProtocol[Any] | None, **kwargs: Any
     ) -> list[Recording[Any]]:
-        with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        with self.transaction() as session:
             recordings = super().save(*objs, **kwargs)
             for recording in recordings:
                 self.projection.apply(session, recording.domain_event)
@@ -154,8 +154,9 @@ class ServiceApplication(Application[UUID]):
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction that ``save`` calls inside it join (used by followers)."""
+        """A write transaction holding the append lock; ``save`` calls inside it join it."""
         with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            self.store.serialise_writes(session)
             yield session
 
     @contextmanager

@@ -86,6 +86,22 @@ class Store:
             datastore.is_sqlite_filedb = True
         return datastore
 
+    def serialise_writes(self, session: Session) -> None:
+        """Take this service's append lock for the rest of the transaction (re-entrant).
+
+        Every write transaction starts with it, so everything read inside one (the chain
+        head, an index-number count, a follower position) cannot change under it, and
+        positions become visible to readers in commit order. PostgreSQL: the lock the
+        library itself takes before inserting events. SQLite: ``BEGIN IMMEDIATE``, the
+        database write lock, instead of a deferred transaction that could fail to upgrade.
+        """
+        if self.is_postgres:
+            session.execute(text(f'LOCK TABLE "{self.service}_events" IN EXCLUSIVE MODE'))
+            return
+        driver_connection = session.connection().connection.driver_connection
+        if not driver_connection.in_transaction:
+            driver_connection.execute("BEGIN IMMEDIATE")
+
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

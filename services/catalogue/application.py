@@ -6,19 +6,16 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError as SqlIntegrityError
+from sqlalchemy.orm import Session
 
 from services.catalogue import read_models
 from services.catalogue.domain import Record
 from services.catalogue.projection import projection
 from shared.application import ServiceApplication, expect_version
 from shared.auth import Principal
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Forbidden, NotFound
 from shared.timeutil import utcnow
-
-INDEX_NUMBER_ATTEMPTS = 5
 
 
 class CatalogueApplication(ServiceApplication):
@@ -32,15 +29,12 @@ class CatalogueApplication(ServiceApplication):
 
     def draft_record(self, *, actor: Principal, fields: dict[str, Any]) -> Record:
         self._authorise(actor, fields["department"])
-        for _ in range(INDEX_NUMBER_ATTEMPTS):
-            number = self._next_index_number(fields["department"], fields["formed_on"])
+        Record.draft(**fields, index_number="", drafted_by=actor.sub)  # check the rules before locking
+        with self.transaction() as session:  # the append lock makes the count and the insert one step
+            number = self._next_index_number(session, fields["department"], fields["formed_on"])
             record = Record.draft(**fields, index_number=number, drafted_by=actor.sub)
-            try:
-                self.save(record)
-            except (SqlIntegrityError, StoreIntegrityError):
-                continue  # another writer took this number first: take the next one
-            return record
-        raise Conflict("could not allocate an index number; retry", code="index_number_busy")
+            self.save(record)
+        return record
 
     def publish_record(self, record_id: UUID, *, actor: Principal, expected_version: int | None) -> Record:
         record = self._own_record(record_id, actor, expected_version)
@@ -78,9 +72,9 @@ class CatalogueApplication(ServiceApplication):
         if not actor.acts_for(department):
             raise Forbidden(f"you act for {actor.dept or 'no department'}, not {department}", code="other_department")
 
-    def _next_index_number(self, department: str, formed_on: date) -> str:
+    @staticmethod
+    def _next_index_number(session: Session, department: str, formed_on: date) -> str:
         prefix = f"{department}-{formed_on.year}-"
         table = read_models.record
-        with self.reading() as session:
-            count = session.execute(select(func.count()).where(table.c.index_number.like(f"{prefix}%"))).scalar_one()
+        count = session.execute(select(func.count()).where(table.c.index_number.like(f"{prefix}%"))).scalar_one()
         return f"{prefix}{count + 1:06d}"

@@ -1,0 +1,101 @@
+"""A follower applies each upstream event exactly once, even when it dies mid-batch."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.assessment.projection import record_fact
+from services.assessment.read_models import fact
+from shared.application import ServiceApplication
+from shared.follower import Follower, FollowSpec
+from shared.settings import Settings
+from tests.catalogue.builders import draft, publish
+from tests.support import open_application, service_client
+
+
+class Crash(Exception):
+    """Stands for the process dying: nothing after it runs, the transaction never commits."""
+
+
+def _facts(app: ServiceApplication) -> list[int]:
+    with app.reading() as session:
+        return list(session.execute(select(fact.c.position).order_by(fact.c.position)).scalars())
+
+
+def test_a_follower_dying_mid_batch_resumes_with_nothing_lost_or_doubled(settings: Settings) -> None:
+    settings = settings.model_copy(update={"follower_batch_size": 10})
+    with service_client("catalogue", settings) as upstream, open_application("assessment", settings) as app:
+        for n in range(15):
+            publish(upstream, settings, draft(upstream, settings, title=f"通知{n}"))  # 30 events
+        applied: list[int] = []
+
+        def dying_at_25(target: ServiceApplication, session: Session, item: dict[str, Any]) -> None:
+            if item["position"] == 25:
+                raise Crash
+            record_fact("catalogue")(target, session, item)
+            applied.append(item["position"])
+
+        first = Follower(app, FollowSpec("catalogue", dying_at_25), base_url="http://testserver", client=upstream)
+        with pytest.raises(Crash):
+            first.catch_up()
+        assert first.position() == 20  # two whole batches committed, the third rolled back
+        assert _facts(app) == list(range(1, 21))
+        assert applied[-4:] == [21, 22, 23, 24]  # handled, but never committed
+
+        restarted = Follower(
+            app, FollowSpec("catalogue", record_fact("catalogue")), base_url="http://testserver", client=upstream
+        )
+        assert restarted.catch_up() == 10
+        assert _facts(app) == list(range(1, 31))
+        assert restarted.catch_up() == 0  # nothing new: nothing applied twice
+        status = restarted.status()
+        assert status["position"] == 30
+        assert status["upstream_head"] == 30
+        assert status["lag_events"] == 0
+
+
+def test_two_followers_of_one_feed_never_apply_a_batch_twice(settings: Settings) -> None:
+    with service_client("catalogue", settings) as upstream, open_application("assessment", settings) as app:
+        for n in range(3):
+            draft(upstream, settings, title=f"通知{n}")
+        spec = FollowSpec("catalogue", record_fact("catalogue"))
+        one = Follower(app, spec, base_url="http://testserver", client=upstream)
+        two = Follower(app, spec, base_url="http://testserver", client=upstream)
+        # Both read position 0; the second to apply finds the position moved and skips.
+        one._apply(0, upstream.get("/catalogue/v1/events", headers=one_headers(one)).json()["items"], 3)
+        two._apply(0, upstream.get("/catalogue/v1/events", headers=one_headers(two)).json()["items"], 3)
+        with app.reading() as session:
+            assert session.execute(select(func.count()).select_from(fact)).scalar_one() == 3
+
+
+def one_headers(follower: Follower) -> dict[str, str]:
+    return {"Authorization": f"Bearer {follower._token}"}
+
+
+def test_a_feed_that_is_down_delays_and_reports(settings: Settings) -> None:
+    settings = settings.model_copy(update={"follower_retry_seconds": 0.05, "follower_wait_seconds": 0})
+    with open_application("assessment", settings) as app:
+        follower = Follower(
+            app,
+            FollowSpec("catalogue", record_fact("catalogue")),
+            base_url="http://127.0.0.1:9",
+            client=httpx.Client(timeout=1),
+        )
+        with pytest.raises(httpx.HTTPError):
+            follower.poll_once()
+        follower.start()
+        deadline = time.monotonic() + 10
+        while follower.status()["last_error"] is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        follower.stop()
+        status = follower.status()
+        assert status["last_error"] is not None
+        assert "ConnectError" in status["last_error"]
+        assert follower.position() == 0
+        assert _facts(app) == []
