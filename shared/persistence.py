@@ -61,6 +61,7 @@ class Store:
             self.url = f"sqlite:///{path}"
             # A generous busy timeout: writers from several processes queue instead of failing.
             self.engine = create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
+            self._use_wal()
         self.datastore = self._datastore()
 
     @property
@@ -77,6 +78,14 @@ class Store:
                 cursor.execute(f'SET search_path TO "{schema}"')
             dbapi_connection.autocommit = autocommit
 
+    def _use_wal(self) -> None:
+        """Switch the file to WAL once, up front: readers never block the writer, and the switch
+        (which needs the file to itself) never races a writer of another process."""
+        with self.engine.connect() as connection:
+            mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
+        if str(mode).lower() != "wal":
+            raise RuntimeError(f"{self.url}: SQLite refused WAL mode ({mode})")
+
     def _datastore(self) -> SQLAlchemyDatastore:
         datastore = SQLAlchemyDatastore(session_maker=sessionmaker(bind=self.engine))
         if not self.is_postgres:
@@ -84,6 +93,8 @@ class Store:
             # (the file lock serialises processes) and WAL so readers never block writers.
             datastore.write_lock = Semaphore()
             datastore.is_sqlite_filedb = True
+            datastore.is_sqlite_wal_mode = True  # set by _use_wal
+            datastore._tried_init_sqlite_wal_mode = True
         return datastore
 
     def serialise_writes(self, session: Session) -> None:
@@ -98,7 +109,7 @@ class Store:
         if self.is_postgres:
             session.execute(text(f'LOCK TABLE "{self.service}_events" IN EXCLUSIVE MODE'))
             return
-        driver_connection = session.connection().connection.driver_connection
+        driver_connection: Any = session.connection().connection.driver_connection
         if not driver_connection.in_transaction:
             driver_connection.execute("BEGIN IMMEDIATE")
 
