@@ -1,0 +1,67 @@
+"""The event feed: positions, paging, type filters, long polling, who may read it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from fastapi.testclient import TestClient
+
+from shared.settings import Settings
+from tests.catalogue.builders import draft, publish
+from tests.support import assert_problem, auth
+
+
+def test_pages_in_position_order_with_plain_json_data(catalogue: TestClient, settings: Settings) -> None:
+    for n in range(3):
+        publish(catalogue, settings, draft(catalogue, settings, title=f"通知{n}"))
+    reader = auth(settings, "platform")
+    first = catalogue.get("/catalogue/v1/events?limit=4", headers=reader).json()
+    assert [i["position"] for i in first["items"]] == [1, 2, 3, 4]
+    assert first["has_more"] is True
+    assert first["next_after"] == 4
+    assert first["head_position"] == 6
+    rest = catalogue.get("/catalogue/v1/events?after=4", headers=reader).json()
+    assert [i["position"] for i in rest["items"]] == [5, 6]
+    assert rest["has_more"] is False
+    item = first["items"][0]
+    assert item["type"] == "catalogue.RecordDrafted"
+    assert item["data"]["title"] == "通知0"
+    assert item["data"]["formed_on"] == "2026-09-25"
+    assert item["stream_version"] == 1
+    assert item["schema_version"] == 1
+    assert item["recorded_at"].endswith("Z")
+    assert item["occurred_at"].endswith("+08:00")
+
+
+def test_type_filter(catalogue: TestClient, settings: Settings) -> None:
+    publish(catalogue, settings, draft(catalogue, settings))
+    draft(catalogue, settings)
+    only = catalogue.get(
+        "/catalogue/v1/events?types=catalogue.RecordPublished", headers=auth(settings, "auditor")
+    ).json()
+    assert [(i["position"], i["type"]) for i in only["items"]] == [(2, "catalogue.RecordPublished")]
+    none = catalogue.get("/catalogue/v1/events?types=catalogue.NoSuchThing", headers=auth(settings, "auditor")).json()
+    assert none["items"] == []
+    assert_problem(catalogue.get("/catalogue/v1/events?types=,,", headers=auth(settings, "auditor")), 422)
+    assert_problem(catalogue.get("/catalogue/v1/events?wait=31", headers=auth(settings, "auditor")), 422)
+    assert_problem(catalogue.get("/catalogue/v1/events?after=-1", headers=auth(settings, "auditor")), 422)
+
+
+def test_long_polling_returns_when_an_event_arrives(catalogue: TestClient, settings: Settings) -> None:
+    def write_soon() -> None:
+        time.sleep(0.5)
+        draft(catalogue, settings, title="等待中的通知")
+
+    writer = threading.Thread(target=write_soon)
+    writer.start()
+    started = time.monotonic()
+    page = catalogue.get("/catalogue/v1/events?wait=20", headers=auth(settings, "platform")).json()
+    writer.join()
+    assert [i["data"]["title"] for i in page["items"]] == ["等待中的通知"]
+    assert time.monotonic() - started < 20  # woken by the write, not by the timeout
+
+
+def test_an_empty_wait_times_out_with_no_items(catalogue: TestClient, settings: Settings) -> None:
+    page = catalogue.get("/catalogue/v1/events?after=0&wait=0.3", headers=auth(settings, "platform")).json()
+    assert page == {"items": [], "next_after": 0, "has_more": False, "head_position": 0}
