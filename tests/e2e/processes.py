@@ -1,0 +1,114 @@
+"""Start the services as real `openness serve` processes on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from shared.settings import SERVICES, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Cluster:
+    def __init__(self, settings: Settings, log_dir: Path) -> None:
+        self.settings = settings
+        self.log_dir = log_dir
+        self.ports = {service: free_port() for service in SERVICES}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENNESS_")}
+        env.update(
+            OPENNESS_DATA_DIR=str(self.settings.data_dir),
+            OPENNESS_JWT_SECRET=self.settings.jwt_secret,
+            OPENNESS_FOLLOWER_WAIT_SECONDS="1",
+            OPENNESS_FOLLOWER_RETRY_SECONDS="0.2",
+            OPENNESS_FOLLOWER_BATCH_SIZE="7",
+            OPENNESS_LOG_LEVEL="WARNING",
+            PYTHONPATH=str(ROOT),
+        )
+        if self.settings.database_url:
+            env["OPENNESS_DATABASE_URL"] = self.settings.database_url
+            env["OPENNESS_DATABASE_SCHEMA_PREFIX"] = self.settings.database_schema_prefix
+        for service in SERVICES:
+            env[f"OPENNESS_{service.upper()}_URL"] = self.url(service)
+        return env
+
+    def start(self, service: str) -> None:
+        log = (self.log_dir / f"{service}.log").open("ab")
+        self.processes[service] = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "serve", service, "--port", str(self.ports[service])],
+            env=self.env(),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_healthy(service)
+
+    def wait_healthy(self, service: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[service].poll() is not None:
+                raise RuntimeError(f"{service} exited: {(self.log_dir / f'{service}.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url(service)}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{service} did not become ready")
+
+    def kill(self, service: str) -> None:
+        process = self.processes.pop(service)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+
+@contextmanager
+def cluster(settings: Settings, log_dir: Path, services: tuple[str, ...] = SERVICES) -> Iterator[Cluster]:
+    running = Cluster(settings, log_dir)
+    try:
+        for service in services:
+            running.start(service)
+        yield running
+    finally:
+        running.stop()
+
+
+def eventually(check: object, timeout: float = 60, interval: float = 0.2) -> object:
+    """Poll ``check`` until it returns something truthy (followers are asynchronous by design)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()  # type: ignore[operator]
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
