@@ -1,0 +1,29 @@
+"""``make bench``: run every benchmark on SQLite and (when reachable) PostgreSQL, print, save JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import write_path
+from bench.common import postgres_reachable, write_results
+
+
+def main() -> None:
+    backends = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
+    if "postgres" not in backends:
+        print("PostgreSQL is not reachable: benchmarking SQLite only")
+    results: dict[str, Any] = {"write_path": []}
+    for backend in backends:
+        figures = write_path.run(backend)
+        results["write_path"].append(figures)
+        print(
+            f"write path [{backend}]: HTTP creates {figures['http_creates_per_second']}/s, "
+            f"raw library {figures['raw_library_appends_per_second']}/s, ratio {figures['ratio_http_to_raw']}"
+        )
+        print(f"audit verify [{backend}]: {figures['audit_verify_events_per_second']} events/s")
+        print(f"memory [{backend}]: catalogue peak RSS {figures['catalogue_peak_rss_mib']} MiB")
+    print(f"results written to {write_results('bench', results)}")
+
+
+if __name__ == "__main__":
+    main()

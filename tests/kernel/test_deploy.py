@@ -1,0 +1,41 @@
+"""The production layout is valid: compose accepts it, the gateway routes every service."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from shared.settings import DEFAULT_PORTS, SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (Debian package) is not installed")
+def test_docker_compose_accepts_the_file() -> None:
+    env = {**os.environ, "OPENNESS_JWT_SECRET": "compose-check"}
+    command = ["docker-compose", "-f", str(ROOT / "docker-compose.yml")]
+    checked = subprocess.run([*command, "config", "-q"], env=env, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    listed = subprocess.run([*command, "config", "--services"], env=env, capture_output=True, text=True, check=True)
+    assert set(listed.stdout.split()) == {*SERVICES, "postgres", "gateway"}
+    rendered = subprocess.run([*command, "config"], env=env, capture_output=True, text=True, check=True).stdout
+    assert "pg_isready" in rendered
+    assert "published: 8000" in rendered or "8000:8000" in rendered
+
+
+def test_compose_refuses_to_start_without_a_jwt_secret() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "${OPENNESS_JWT_SECRET:?" in text
+
+
+def test_the_gateway_routes_each_service_by_its_first_path_segment() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "listen 8000;" in conf
+    for service in SERVICES:
+        assert f"server {service}:{DEFAULT_PORTS[service]};" in conf
+        assert re.search(rf"location /{service}/\s+{{ proxy_pass http://{service}; }}", conf)
