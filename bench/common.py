@@ -49,7 +49,11 @@ def drop_schemas(env: dict[str, str]) -> None:
         return
     engine = create_engine(PG_URL)
     with engine.begin() as connection:
-        for name in connection.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": prefix + "%"}).scalars().all():
+        for name in (
+            connection.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": prefix + "%"})
+            .scalars()
+            .all()
+        ):
             connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
     engine.dispose()
 
@@ -63,10 +67,17 @@ def free_port() -> int:
 @contextmanager
 def service_process(service: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
-    full_env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENNESS_")}, **env, "PYTHONPATH": str(ROOT)}
+    full_env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("OPENNESS_")},
+        **env,
+        "PYTHONPATH": str(ROOT),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "shared.cli", "serve", service, "--port", str(port)],
-        env=full_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=full_env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:

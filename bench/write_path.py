@@ -27,8 +27,12 @@ CREATES = 400
 
 def _body(n: int) -> dict[str, Any]:
     return {
-        "department": "FIN", "title": f"关于第{n}批财政资金公开的通知", "category": "budget", "area": "fiscal_budget",
-        "formed_on": "2026-06-01", "body": "根据《政府信息公开条例》第二十条，现公开如下。" * 5,
+        "department": "FIN",
+        "title": f"关于第{n}批财政资金公开的通知",
+        "category": "budget",
+        "area": "fiscal_budget",
+        "formed_on": "2026-06-01",
+        "body": "根据《政府信息公开条例》第二十条，现公开如下。" * 5,
     }
 
 
@@ -59,9 +63,17 @@ def raw_appends(env: dict[str, str]) -> float:
         url = f"sqlite:///{Path(env['OPENNESS_DATA_DIR']).resolve() / 'catalogue.sqlite3'}"
     app = RawApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url})
     fields = {
-        "department": "FIN", "category": "budget", "area": "fiscal_budget", "item_code": None, "doc_number": None,
-        "formed_on": date(2026, 6, 1), "attachments": [], "disclosure": "proactive", "withheld_reason": None,
-        "needs_interpretation": False, "drafted_by": "bench",
+        "department": "FIN",
+        "category": "budget",
+        "area": "fiscal_budget",
+        "item_code": None,
+        "doc_number": None,
+        "formed_on": date(2026, 6, 1),
+        "attachments": [],
+        "disclosure": "proactive",
+        "withheld_reason": None,
+        "needs_interpretation": False,
+        "drafted_by": "bench",
     }
     app.save(Record(title="warm up", body="", index_number="warm", **fields))
     started = time.perf_counter()
@@ -77,12 +89,23 @@ def run(backend: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as data_dir:
         env = backend_env(backend, Path(data_dir))
         try:
-            token = issue_token(Settings(_env_file=None, jwt_secret=env["OPENNESS_JWT_SECRET"]), sub="bench", roles=["editor"], dept="FIN")  # type: ignore[call-arg]
+            token = issue_token(
+                Settings(_env_file=None, jwt_secret=env["OPENNESS_JWT_SECRET"]),
+                sub="bench",
+                roles=["editor"],
+                dept="FIN",
+            )  # type: ignore[call-arg]
             with service_process("catalogue", env) as (url, process):
                 http_rate = http_creates(url, token)
                 rss = peak_rss_mib(process.pid)
                 started = time.perf_counter()
-                verified = httpx.get(f"{url}/catalogue/v1/audit/verify", headers={"Authorization": f"Bearer {issue_token(Settings(_env_file=None, jwt_secret=env['OPENNESS_JWT_SECRET']), sub='bench', roles=['auditor'])}"}, timeout=120).json()  # type: ignore[call-arg]
+                verified = httpx.get(
+                    f"{url}/catalogue/v1/audit/verify",
+                    headers={
+                        "Authorization": f"Bearer {issue_token(Settings(_env_file=None, jwt_secret=env['OPENNESS_JWT_SECRET']), sub='bench', roles=['auditor'])}"
+                    },
+                    timeout=120,
+                ).json()  # type: ignore[call-arg]
                 verify_rate = verified["checked"] / (time.perf_counter() - started)
             raw_rate = raw_appends(env)
         finally:
