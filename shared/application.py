@@ -69,6 +69,15 @@ class Projection:
 
         return register
 
+    @staticmethod
+    def update(session: Session, table: Table, domain_event: Any, **values: Any) -> None:
+        """The row of the event's aggregate (``id``) moves to the event's version."""
+        session.execute(
+            table.update()
+            .where(table.c.id == str(domain_event.originator_id))
+            .values(version=domain_event.originator_version, updated_at=domain_event.timestamp, **values)
+        )
+
     def apply(self, session: Session, domain_event: object) -> None:
         handler = self._handlers.get(type(domain_event))
         if handler is not None:

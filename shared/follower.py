@@ -143,6 +143,8 @@ class Follower:
             try:
                 self.poll_once(wait=wait)
             except Exception as error:  # the feed being down delays, never corrupts
+                if self._stop.is_set():
+                    return  # closing the client to stop is not an upstream failure
                 self.last_error = f"{type(error).__name__}: {error}"[:300]
                 log.warning("following %s failed: %s", self.spec.upstream, self.last_error)
                 self._stop.wait(retry)

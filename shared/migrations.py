@@ -77,3 +77,48 @@ def run_migrations(metadata: MetaData) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+# --- kernel tables, as every service's first revision creates them ------------------------------
+# Frozen: a later change to the kernel tables gets a new function (v2) and new revisions.
+
+
+def create_kernel_tables_v1(service: str) -> None:
+    import sqlalchemy as sa
+    from alembic import op
+
+    position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    op.create_table(
+        f"{service}_chain",
+        sa.Column("position", position, autoincrement=False, nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("recorded_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("position", name=f"pk_{service}_chain"),
+    )
+    op.create_table(
+        f"{service}_follow_position",
+        sa.Column("upstream", sa.String(length=32), nullable=False),
+        sa.Column("position", position, nullable=False),
+        sa.Column("upstream_head", position, nullable=True),
+        sa.Column("updated_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("upstream", name=f"pk_{service}_follow_position"),
+    )
+    op.create_table(
+        f"{service}_idempotency",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("principal", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("resource_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("key", "principal", name=f"pk_{service}_idempotency"),
+    )
+
+
+def drop_kernel_tables_v1(service: str) -> None:
+    from alembic import op
+
+    for table in ("idempotency", "follow_position", "chain"):
+        op.drop_table(f"{service}_{table}")

@@ -12,8 +12,6 @@ from eventsourcing.domain import Aggregate, event
 
 from shared.errors import InvalidState, RuleViolated
 
-KINDS = ("circulated_criticism", "rectification_interview")
-
 
 class Action(Aggregate):
     TOPIC = "assessment.Action"

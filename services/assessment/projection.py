@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.assessment.domain import Action
@@ -35,11 +35,7 @@ def issued(session: Session, e: Any) -> None:
 
 @projection.on(Action.Rectified)
 def rectified(session: Session, e: Any) -> None:
-    session.execute(
-        update(action)
-        .where(action.c.id == str(e.originator_id))
-        .values(version=e.originator_version, rectified_on=e.on, rectification_note=e.note, updated_at=e.timestamp)
-    )
+    projection.update(session, action, e, rectified_on=e.on, rectification_note=e.note)
 
 
 def _department(session: Session, item: dict[str, Any]) -> str | None:

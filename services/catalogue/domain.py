@@ -13,32 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from shared.errors import InvalidState, RuleViolated
 
-CATEGORIES = (
-    "regulation",
-    "normative_document",
-    "policy",
-    "plan",
-    "budget",
-    "final_account",
-    "debt",
-    "project",
-    "public_resource",
-    "statistics",
-    "announcement",
-    "other",
-)
 INTERPRETED_BY_DEFAULT = frozenset({"regulation", "normative_document", "policy"})
-AREAS = (
-    "fiscal_budget",
-    "major_project",
-    "public_resource",
-    "public_welfare",
-    "random_inspection",
-    "negative_list",
-    "proposal_results",
-    "other",
-)
-DISCLOSURES = ("proactive", "on_request", "withheld")
 # 不予公开 reasons (2021 annual-report format, table 3 "refused").
 WITHHELD_REASONS = (
     "state_secret",

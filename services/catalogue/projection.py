@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.catalogue.domain import Record
@@ -61,28 +61,20 @@ def drafted(session: Session, e: Any) -> None:
     _history(session, e, "drafted", ["title", "body", "attachments"], None, e.drafted_by)
 
 
-def _set(session: Session, e: Any, **values: Any) -> None:
-    session.execute(
-        update(record)
-        .where(record.c.id == str(e.originator_id))
-        .values(version=e.originator_version, updated_at=e.timestamp, **values)
-    )
-
-
 @projection.on(Record.Published)
 def published(session: Session, e: Any) -> None:
-    _set(session, e, status="published", published_at=e.published_at)
+    projection.update(session, record, e, status="published", published_at=e.published_at)
     _history(session, e, "published", [], None, e.published_by)
 
 
 @projection.on(Record.Corrected)
 def corrected(session: Session, e: Any) -> None:
     changes = {k: getattr(e, k) for k in ("title", "body", "attachments") if getattr(e, k) is not None}
-    _set(session, e, status="corrected", **changes)
+    projection.update(session, record, e, status="corrected", **changes)
     _history(session, e, "corrected", sorted(changes), e.reason, e.corrected_by)
 
 
 @projection.on(Record.Revoked)
 def revoked(session: Session, e: Any) -> None:
-    _set(session, e, status="revoked")
+    projection.update(session, record, e, status="revoked")
     _history(session, e, "revoked", [], e.reason, e.revoked_by)

@@ -12,18 +12,6 @@ from eventsourcing.domain import Aggregate, event
 
 from shared.errors import Forbidden, InvalidState
 
-FORMS = (
-    "text",
-    "graphic",
-    "video",
-    "animation",
-    "press_conference",
-    "briefing",
-    "interview",
-    "article",
-    "online_qa",
-)
-
 
 class Interpretation(Aggregate):
     TOPIC = "interpretation.Interpretation"

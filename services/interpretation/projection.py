@@ -36,22 +36,14 @@ def drafted(session: Session, e: Any) -> None:
     )
 
 
-def _set(session: Session, e: Any, **values: Any) -> None:
-    session.execute(
-        update(interpretation)
-        .where(interpretation.c.id == str(e.originator_id))
-        .values(version=e.originator_version, updated_at=e.timestamp, **values)
-    )
-
-
 @projection.on(Interpretation.Published)
 def published(session: Session, e: Any) -> None:
-    _set(session, e, status="published", published_at=e.published_at)
+    projection.update(session, interpretation, e, status="published", published_at=e.published_at)
 
 
 @projection.on(Interpretation.Withdrawn)
 def withdrawn(session: Session, e: Any) -> None:
-    _set(session, e, status="withdrawn")
+    projection.update(session, interpretation, e, status="withdrawn")
 
 
 # --- following the catalogue feed ------------------------------------------------------------

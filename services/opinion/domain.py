@@ -13,21 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from shared.errors import InvalidState, RuleViolated
 
-SOURCES = ("monitoring", "provincial", "hotline_12345", "media", "petition", "other")
-TOPICS = (
-    "education",
-    "medical",
-    "housing",
-    "work_safety",
-    "disaster",
-    "food_drug",
-    "elderly",
-    "policy_misreading",
-    "other",
-)
 LIVELIHOOD_TOPICS = frozenset({"education", "medical", "housing", "work_safety", "disaster", "food_drug", "elderly"})
-SEVERITIES = ("especially_major", "major", "large", "general")
-RESPONSE_KINDS = ("authoritative_release", "press_conference", "statement", "interview", "online_reply")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from services.opinion.domain import Incident
@@ -61,8 +61,4 @@ def responded(session: Session, e: Any) -> None:
             responded_by=e.responded_by,
         )
     )
-    session.execute(
-        update(incident)
-        .where(incident.c.id == str(e.originator_id))
-        .values(version=e.originator_version, updated_at=e.timestamp)
-    )
+    projection.update(session, incident, e)

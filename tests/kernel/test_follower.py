@@ -93,8 +93,8 @@ def test_a_feed_that_is_down_delays_and_reports(settings: Settings) -> None:
         deadline = time.monotonic() + 10
         while follower.status()["last_error"] is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        follower.stop()
         status = follower.status()
+        follower.stop()
         assert status["last_error"] is not None
         assert "ConnectError" in status["last_error"]
         assert follower.position() == 0

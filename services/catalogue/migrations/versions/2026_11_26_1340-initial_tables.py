@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import create_kernel_tables_v1, drop_kernel_tables_v1
 
 
 revision: str = '792a035bf311'
@@ -19,31 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    create_kernel_tables_v1('catalogue')
     
-    op.create_table('catalogue_chain',
-    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
-    sa.Column('prev_hash', sa.String(length=64), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.Column('recorded_at', sa.String(length=32), nullable=False),
-    sa.PrimaryKeyConstraint('position', name=op.f('pk_catalogue_chain'))
-    )
-    op.create_table('catalogue_follow_position',
-    sa.Column('upstream', sa.String(length=32), nullable=False),
-    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('upstream_head', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('updated_at', sa.String(length=32), nullable=False),
-    sa.PrimaryKeyConstraint('upstream', name=op.f('pk_catalogue_follow_position'))
-    )
-    op.create_table('catalogue_idempotency',
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('principal', sa.String(length=200), nullable=False),
-    sa.Column('request_hash', sa.String(length=64), nullable=False),
-    sa.Column('resource_id', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.Integer(), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.String(length=32), nullable=False),
-    sa.PrimaryKeyConstraint('key', 'principal', name=op.f('pk_catalogue_idempotency'))
-    )
     op.create_table('catalogue_record',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -95,7 +73,5 @@ def downgrade() -> None:
         batch_op.drop_index('ix_catalogue_record_department_status')
 
     op.drop_table('catalogue_record')
-    op.drop_table('catalogue_idempotency')
-    op.drop_table('catalogue_follow_position')
-    op.drop_table('catalogue_chain')
     
+    drop_kernel_tables_v1('catalogue')
