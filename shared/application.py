@@ -24,11 +24,12 @@ from sqlalchemy import MetaData, Table, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.chain import GENESIS_HASH, ChainLink, EventFacts, Hasher, VerifyResult, merge_by_position, verify_links
-from shared.errors import NotFound, PreconditionFailed
-from shared.jsondata import event_data, to_plain
+from shared.errors import NotFound, PreconditionFailed, ValidationFailed
+from shared.jsondata import recorded_data, to_plain
 from shared.persistence import OpennessFactory, Store
 from shared.settings import Settings
 from shared.tables import KernelTables
+from shared.timeutil import format_recorded_at, utcnow
 
 Handler = Callable[[Session, Any], None]
 T = TypeVar("T")
@@ -60,6 +61,8 @@ class Projection:
     def __init__(self, *tables: Table) -> None:
         self.tables = list(tables)
         self._handlers: dict[type, Handler] = {}
+        # Run when the read models are rebuilt, for derived state outside ``tables``.
+        self.reset_hooks: list[Callable[[Session], None]] = []
 
     def on(self, *event_classes: type) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -168,6 +171,40 @@ class ServiceApplication(Application[UUID]):
             self.store.serialise_writes(session)
             yield session
 
+    def once(
+        self, *, key: str | None, principal: str, request_hash: str, create: Callable[[], str]
+    ) -> tuple[str, bool]:
+        """Run ``create`` once per (Idempotency-Key, caller); return (resource id, replayed).
+
+        The key is recorded in the transaction that records the events, under the append
+        lock, so a retry (even a concurrent one) finds it and gets the first resource back.
+        The same key with another body is 422.
+        """
+        if key is None:
+            return create(), False
+        table = self.kernel.idempotency
+        with self.transaction() as session:
+            row = session.execute(select(table).where(table.c.key == key, table.c.principal == principal)).first()
+            if row is not None:
+                if row.request_hash != request_hash:
+                    raise ValidationFailed(
+                        "this Idempotency-Key was used with a different request body", code="idempotency_key_reused"
+                    )
+                return str(row.resource_id), True
+            resource_id = create()
+            session.execute(
+                table.insert().values(
+                    key=key,
+                    principal=principal,
+                    request_hash=request_hash,
+                    resource_id=resource_id,
+                    status=201,
+                    body="",
+                    created_at=format_recorded_at(utcnow()),
+                )
+            )
+        return resource_id, False
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
         with self.sessions() as session:
@@ -186,9 +223,18 @@ class ServiceApplication(Application[UUID]):
 
     # --- describing events for the feed and the chain ---------------------------------------
 
+    def recorded_state(self, stored: StoredEvent) -> dict[str, Any]:
+        """The event's state exactly as it was recorded: decoded, but never upcast.
+
+        The hash chain and the feed carry this, with the recorded ``schema_version``, so that
+        what was hashed then can be recomputed from the feed forever, whatever upcasters
+        later versions of the code add. (No cipher or compressor is configured.)
+        """
+        state: dict[str, Any] = self.mapper.transcoder.decode(stored.state)
+        return state
+
     def describe(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
-        domain_event = self.mapper.to_domain_event(stored)
-        return type_name(stored.topic), event_data(domain_event)
+        return type_name(stored.topic), recorded_data(self.recorded_state(stored))
 
     def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
         """What a ``platform`` reader sees of an event's data; services with personal data override."""
@@ -233,17 +279,17 @@ class ServiceApplication(Application[UUID]):
 
     def _feed_item(self, row: Any) -> FeedItem:
         stored = _stored_event(row)
-        domain_event: Any = self.mapper.to_domain_event(stored)
+        state = self.recorded_state(stored)
         return FeedItem(
             position=row.id,
             event_id=str(_event_id(stored)),
             stream_id=str(stored.originator_id),
             stream_version=stored.originator_version,
             type=type_name(stored.topic),
-            schema_version=int(getattr(type(domain_event), "class_version", 1)),
-            occurred_at=to_plain(domain_event.timestamp),
+            schema_version=int(state.get("class_version", 1)),
+            occurred_at=to_plain(state["timestamp"]),
             recorded_at=row.recorded_at,
-            data=event_data(domain_event),
+            data=recorded_data(state),
             hash=row.hash,
             prev_hash=row.prev_hash,
         )
@@ -309,6 +355,8 @@ class ServiceApplication(Application[UUID]):
         self.metadata.create_all(self.store.engine, tables=tables)
         with self.transaction() as session:
             session.execute(delete(self.kernel.follow_positions))
+            for reset in self.projection.reset_hooks:
+                reset(session)
         total, done, after = self.head_position(), 0, 0
         while True:
             notifications = self.recorder.select_notifications(start=after + 1, limit=batch)

@@ -13,7 +13,9 @@ from uuid import UUID
 from shared.timeutil import to_shanghai
 
 # Attributes every library event has; they appear in the feed envelope, not in `data`.
-ENVELOPE_ATTRIBUTES = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
+ENVELOPE_ATTRIBUTES = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "class_version"}
+)
 
 
 def to_plain(value: Any) -> Any:
@@ -37,9 +39,9 @@ def to_plain(value: Any) -> Any:
     raise TypeError(f"cannot represent {type(value).__name__} as plain JSON")
 
 
-def event_data(event: object) -> dict[str, Any]:
-    attributes = vars(event)
-    return {k: to_plain(v) for k, v in attributes.items() if k not in ENVELOPE_ATTRIBUTES}
+def recorded_data(state: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's payload as plain JSON, from its recorded state (envelope attributes left out)."""
+    return {k: to_plain(v) for k, v in state.items() if k not in ENVELOPE_ATTRIBUTES}
 
 
 def canonical_bytes(value: Any) -> bytes:

@@ -51,8 +51,9 @@ def revision(store: Store, message: str) -> None:
 
 
 def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    # Tables we do not model (the library's event tables, Alembic's own) are not ours to drop.
-    return not (type_ == "table" and reflected and compare_to is None)
+    # What we do not model (the library's event tables, Alembic's own, SQLite's FTS5 shadow
+    # tables) is not ours to drop.
+    return not (reflected and compare_to is None)
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

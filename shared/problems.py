@@ -72,7 +72,11 @@ def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(OpennessError)
     def _openness(_: Request, exc: OpennessError) -> JSONResponse:
-        headers = {"Retry-After": RETRY_AFTER_SECONDS} if exc.status == 503 else None
+        headers = None
+        if exc.status == 503:
+            headers = {"Retry-After": RETRY_AFTER_SECONDS}
+        elif "retry_after" in exc.extra:
+            headers = {"Retry-After": str(exc.extra["retry_after"])}
         return problem(exc.status, exc.code, exc.title, exc.detail, errors=exc.extra.get("errors"), headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_json_depth: int = Field(default=32, ge=4)
     feed_max_wait_seconds: float = Field(default=30.0, ge=0)
+    public_comment_per_minute: int = Field(default=5, ge=1)
+    export_max_rows: int = Field(default=100_000, ge=1)
     log_level: str = "INFO"
 
     # --- followers ----------------------------------------------------------------------

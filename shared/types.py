@@ -72,6 +72,7 @@ Line = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterVali
 ShortLine = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_line)]
 LongText = Annotated[str, StringConstraints(max_length=200_000), AfterValidator(_text)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_text)]
+Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 
 class Input(_BaseModel):

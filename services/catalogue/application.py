@@ -1,21 +1,23 @@
-"""Use cases of the catalogue service: one short method each (load, act, save)."""
+"""Use cases of the catalogue service: one short method each (load, check, act, save)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.catalogue import read_models
-from services.catalogue.domain import Record
+from services.catalogue import read_models, search
+from services.catalogue.domain import CatalogueItem, Consultation, Proposal, Record
 from services.catalogue.projection import projection
 from shared.application import ServiceApplication, expect_version
 from shared.auth import Principal
-from shared.errors import Forbidden, NotFound
-from shared.timeutil import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
+from shared.timeutil import local_date, utcnow
+
+T = TypeVar("T")
 
 
 class CatalogueApplication(ServiceApplication):
@@ -23,13 +25,18 @@ class CatalogueApplication(ServiceApplication):
     metadata = read_models.metadata
     kernel = read_models.kernel
     projection = projection
-    aggregate_classes = (Record,)
+    aggregate_classes = (Record, CatalogueItem, Proposal, Consultation)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        search.warm_up()
 
     # --- disclosure records -------------------------------------------------------------
 
     def draft_record(self, *, actor: Principal, fields: dict[str, Any]) -> Record:
-        self._authorise(actor, fields["department"])
-        Record.draft(**fields, index_number="", drafted_by=actor.sub)  # check the rules before locking
+        authorise(actor, fields["department"])
+        fields = {**fields, "time_limit_working_days": self._time_limit(fields)}
+        Record.check(fields)  # the rules first: nothing is locked or recorded for a bad request
         with self.transaction() as session:  # the append lock makes the count and the insert one step
             number = self._next_index_number(session, fields["department"], fields["formed_on"])
             record = Record.draft(**fields, index_number=number, drafted_by=actor.sub)
@@ -37,7 +44,7 @@ class CatalogueApplication(ServiceApplication):
         return record
 
     def publish_record(self, record_id: UUID, *, actor: Principal, expected_version: int | None) -> Record:
-        record = self._own_record(record_id, actor, expected_version)
+        record = self._own(record_id, Record, actor, expected_version)
         record.publish(at=utcnow(), by=actor.sub)
         self.save(record)
         return record
@@ -45,32 +52,28 @@ class CatalogueApplication(ServiceApplication):
     def correct_record(
         self, record_id: UUID, *, actor: Principal, expected_version: int | None, **change: Any
     ) -> Record:
-        record = self._own_record(record_id, actor, expected_version)
+        record = self._own(record_id, Record, actor, expected_version)
         record.correct(**change, by=actor.sub)
         self.save(record)
         return record
 
     def revoke_record(self, record_id: UUID, *, actor: Principal, expected_version: int | None, reason: str) -> Record:
-        record = self._own_record(record_id, actor, expected_version)
+        record = self._own(record_id, Record, actor, expected_version)
         record.revoke(reason=reason, by=actor.sub)
         self.save(record)
         return record
 
-    # --- rules shared by the write routes ---------------------------------------------------
-
-    def _own_record(self, record_id: UUID, actor: Principal, expected_version: int | None) -> Record:
-        record = self.load(record_id, Record)
-        if not actor.acts_for(record.department):
-            if record.status == "draft":
-                raise NotFound(f"no record {record_id}")  # another department's draft is not shown to exist
-            raise Forbidden("only the record's own department may change it", code="other_department")
-        expect_version(record, expected_version)
-        return record
-
-    @staticmethod
-    def _authorise(actor: Principal, department: str) -> None:
-        if not actor.acts_for(department):
-            raise Forbidden(f"you act for {actor.dept or 'no department'}, not {department}", code="other_department")
+    def _time_limit(self, fields: dict[str, Any]) -> int | None:
+        """The item's time limit when the record names an item of its department (else the default)."""
+        code = fields.get("item_code")
+        if code is None:
+            return None
+        item = self.find_item(code)
+        if item is None or item.retired:
+            raise RuleViolated(f"no catalogue item {code!r} in force", code="unknown_item")
+        if item.department != fields["department"]:
+            raise RuleViolated(f"item {code!r} belongs to {item.department}", code="item_of_other_department")
+        return item.time_limit_working_days
 
     @staticmethod
     def _next_index_number(session: Session, department: str, formed_on: date) -> str:
@@ -78,3 +81,105 @@ class CatalogueApplication(ServiceApplication):
         table = read_models.record
         count = session.execute(select(func.count()).where(table.c.index_number.like(f"{prefix}%"))).scalar_one()
         return f"{prefix}{count + 1:06d}"
+
+    # --- catalogue items (the office's) -------------------------------------------------------
+
+    def register_item(self, *, actor: Principal, fields: dict[str, Any]) -> CatalogueItem:
+        if self.find_item(fields["code"]) is not None:
+            raise Conflict(f"catalogue item {fields['code']!r} already exists", code="item_exists")
+        item = CatalogueItem(**fields, registered_by=actor.sub)
+        self.save(item)
+        return item
+
+    def update_item(
+        self, code: str, *, actor: Principal, expected_version: int | None, changes: dict[str, Any]
+    ) -> CatalogueItem:
+        item = self.load(CatalogueItem.create_id(code), CatalogueItem, expected_version=expected_version)
+        item.update(changes=changes, by=actor.sub)
+        self.save(item)
+        return item
+
+    def retire_item(self, code: str, *, actor: Principal, expected_version: int | None, reason: str) -> CatalogueItem:
+        item = self.load(CatalogueItem.create_id(code), CatalogueItem, expected_version=expected_version)
+        item.retire(reason=reason, by=actor.sub)
+        self.save(item)
+        return item
+
+    def find_item(self, code: str) -> CatalogueItem | None:
+        try:
+            return self.load(CatalogueItem.create_id(code), CatalogueItem)
+        except NotFound:
+            return None
+
+    # --- NPC / CPPCC replies ----------------------------------------------------------------------
+
+    def record_reply(self, *, actor: Principal, fields: dict[str, Any]) -> Proposal:
+        authorise(actor, fields["handler_department"])
+        proposal = Proposal(**fields, recorded_by=actor.sub)
+        self.save(proposal)
+        return proposal
+
+    def publish_reply(self, proposal_id: UUID, *, actor: Principal, expected_version: int | None) -> Proposal:
+        proposal = self._own(proposal_id, Proposal, actor, expected_version)
+        proposal.publish(at=utcnow(), by=actor.sub)
+        self.save(proposal)
+        return proposal
+
+    # --- draft decisions open for comment -----------------------------------------------------------
+
+    def open_consultation(self, *, actor: Principal, fields: dict[str, Any]) -> Consultation:
+        authorise(actor, fields["department"])
+        consultation = Consultation.open(min_days=self.settings.comment_period_min_days, **fields, opened_by=actor.sub)
+        self.save(consultation)
+        return consultation
+
+    def comment(self, consultation_id: UUID, *, text: str) -> Consultation:
+        consultation = self.load(consultation_id, Consultation)
+        now = utcnow()
+        consultation.comment(text=text, on=local_date(now), at=now)
+        self.save(consultation)
+        return consultation
+
+    def publish_result(
+        self,
+        consultation_id: UUID,
+        *,
+        actor: Principal,
+        expected_version: int | None,
+        adoption_summary: str,
+        decision_record_id: str | None,
+    ) -> Consultation:
+        consultation = self._own(consultation_id, Consultation, actor, expected_version)
+        if decision_record_id is not None:
+            with self.reading() as session:
+                known = session.execute(
+                    select(read_models.record.c.id).where(read_models.record.c.id == decision_record_id)
+                ).first()
+            if known is None:
+                raise RuleViolated(f"no record {decision_record_id}", code="unknown_record")
+        consultation.publish_result(
+            adoption_summary=adoption_summary,
+            decision_record_id=decision_record_id,
+            on=local_date(utcnow()),
+            by=actor.sub,
+        )
+        self.save(consultation)
+        return consultation
+
+    # --- the department rule of every write ---------------------------------------------------------
+
+    def _own(self, aggregate_id: UUID, kind: type[T], actor: Principal, expected_version: int | None) -> T:
+        """Load for a write by ``actor``: another department's draft is 404, its other objects 403."""
+        aggregate = self.load(aggregate_id, kind)
+        department = str(getattr(aggregate, "department", None) or getattr(aggregate, "handler_department", ""))
+        if not actor.acts_for(department):
+            if getattr(aggregate, "status", None) == "draft":
+                raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
+            raise Forbidden("only the owning department may change it", code="other_department")
+        expect_version(aggregate, expected_version)
+        return aggregate
+
+
+def authorise(actor: Principal, department: str) -> None:
+    if not actor.acts_for(department):
+        raise Forbidden(f"you act for {actor.dept or 'no department'}, not {department}", code="other_department")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Float, Select, String, and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
-from services.catalogue.read_models import record, record_version
+from services.catalogue import search
+from services.catalogue.read_models import record, record_search, record_version
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
+from shared.errors import ValidationFailed
 from shared.jsondata import canonical_bytes
 from shared.pagination import decode_cursor, encode_cursor
 from shared.timeutil import SHANGHAI, local_date, to_shanghai, utcnow
@@ -32,16 +35,17 @@ def may_see_unpublished(viewer: Principal | None, department: str) -> bool:
     return viewer is not None and (viewer.acts_for(department) or viewer.has("auditor"))
 
 
-def published_content(row: Any) -> dict[str, Any]:
+def published_content(row: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical content a published copy carries (what ``content_hash`` covers)."""
+    formed_on = row["formed_on"]
     return {
-        "index_number": row.index_number,
-        "department": row.department,
-        "doc_number": row.doc_number,
-        "formed_on": row.formed_on.isoformat(),
-        "title": row.title,
-        "body": row.body,
-        "attachments": row.attachments,
+        "index_number": row["index_number"],
+        "department": row["department"],
+        "doc_number": row["doc_number"],
+        "formed_on": formed_on if isinstance(formed_on, str) else formed_on.isoformat(),
+        "title": row["title"],
+        "body": row["body"],
+        "attachments": row["attachments"],
     }
 
 
@@ -50,15 +54,17 @@ def content_hash(algorithm: str, content: dict[str, Any]) -> str:
 
 
 def present(row: Any, ctx: RecordContext, as_of: datetime | None = None) -> dict[str, Any]:
-    deadline = ctx.calendar.add_working_days(row.formed_on, ctx.disclosure_working_days)
-    view = dict(row._mapping)
+    deadline = ctx.calendar.add_working_days(row.formed_on, row.time_limit_working_days or ctx.disclosure_working_days)
+    view = {k: v for k, v in row._mapping.items() if k not in ("rank", "time_limit_working_days")}
     for key in ("created_at", "published_at", "updated_at"):
         if view[key] is not None:
             view[key] = to_shanghai(view[key])
     view["due_on"] = deadline.due_on
     view["on_time"] = _on_time(row.published_at, deadline.due_on, as_of or utcnow())
     view["deadline"] = deadline.as_dict()
-    view["content_hash"] = None if row.status == "draft" else content_hash(ctx.hash_algorithm, published_content(row))
+    view["content_hash"] = (
+        None if row.status == "draft" else content_hash(ctx.hash_algorithm, published_content(row._mapping))
+    )
     return view
 
 
@@ -84,6 +90,60 @@ class RecordFilter:
     category: str | None = None
     published_from: date | None = None
     published_to: date | None = None
+
+
+def search_records(
+    session: Session,
+    *,
+    q: str,
+    viewer: Principal | None,
+    filters: RecordFilter,
+    limit: int,
+    cursor: str | None,
+    cursor_key: bytes,
+) -> tuple[list[Any], str | None]:
+    """Relevance first (BM25 on SQLite, ts_rank on PostgreSQL), then the most recently published."""
+    words = search.query_tokens(q)
+    if not words:
+        return [], None
+    offset = 0
+    if cursor is not None:
+        position = decode_cursor(cursor_key, cursor)
+        if position.get("q") != q or not isinstance(position.get("o"), int) or position["o"] < 0:
+            raise ValidationFailed("the cursor belongs to another search", code="invalid_cursor")
+        offset = position["o"]
+    if session.get_bind().dialect.name == "postgresql":
+        tsv = func.to_tsvector(literal_column("'simple'"), record_search.c.document)
+        tsq = func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
+        rank = func.ts_rank(tsv, tsq).label("rank")
+        query = select(record, rank).join(record_search, record_search.c.record_id == record.c.id)
+        query = query.where(tsv.op("@@")(tsq))
+        order = [rank.desc()]
+    else:
+        matches = (
+            text(
+                "SELECT record_id, bm25(catalogue_record_fts) AS rank FROM catalogue_record_fts "
+                "WHERE catalogue_record_fts MATCH :m"
+            )
+            .bindparams(m=search.fts5_query(words))
+            .columns(record_id=String, rank=Float)
+            .subquery("matches")
+        )
+        query = select(record, matches.c.rank).join(matches, matches.c.record_id == record.c.id)
+        order = [matches.c.rank.asc()]
+    query = _filtered(_visible(query, viewer), filters)
+    query = query.order_by(*order, record.c.published_at.desc().nulls_last(), record.c.id)
+    rows = list(session.execute(query.offset(offset).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(cursor_key, {"q": q, "o": offset + limit})
+    return rows, next_cursor
+
+
+def published_for_export(session: Session, filters: RecordFilter, max_rows: int) -> list[Any]:
+    query = _filtered(select(record).where(record.c.status.in_(PUBLIC_STATUSES)), filters)
+    return list(session.execute(query.order_by(record.c.published_at.desc(), record.c.id).limit(max_rows)).all())
 
 
 def list_records(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, String, Table, Text, func, literal_column
 
 from shared.tables import UtcDateTime, kernel_tables, new_metadata
 
@@ -28,6 +28,7 @@ record = Table(
     Column("disclosure", String(16), nullable=False),
     Column("withheld_reason", String(64)),
     Column("needs_interpretation", Boolean, nullable=False),
+    Column("time_limit_working_days", Integer),
     Column("status", String(16), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
@@ -49,4 +50,86 @@ record_version = Table(
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("attachments", JSON, nullable=False),
+)
+
+# Jieba-segmented text of each record (title, doc number, body), space separated. PostgreSQL
+# searches it through a GIN index on to_tsvector('simple', document); SQLite through the FTS5
+# table catalogue_record_fts that the migration creates beside it (see search.py).
+record_search = Table(
+    "catalogue_record_search",
+    metadata,
+    Column("record_id", String(36), primary_key=True),
+    Column("document", Text, nullable=False),
+)
+Index(
+    "ix_catalogue_record_search_document",
+    func.to_tsvector(literal_column("'simple'"), record_search.c.document),
+    postgresql_using="gin",
+).ddl_if(dialect="postgresql")
+
+item = Table(
+    "catalogue_item",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("area", String(32), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("time_limit_working_days", Integer, nullable=False),
+    Column("channels", JSON, nullable=False),
+    Column("audience", String(32), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("retired", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_catalogue_item_department_area", "department", "area"),
+)
+
+proposal = Table(
+    "catalogue_proposal",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("number", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("handler_department", String(32), nullable=False),
+    Column("replied_on", Date, nullable=False),
+    Column("reply_text", Text, nullable=False),
+    Column("published_text", Text),
+    Column("published_at", UtcDateTime()),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_catalogue_proposal_handler_department", "handler_department"),
+)
+
+consultation = Table(
+    "catalogue_consultation",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("draft", Text, nullable=False),
+    Column("opens_on", Date, nullable=False),
+    Column("closes_on", Date, nullable=False),
+    Column("shortened_reason", Text),
+    Column("comment_count", Integer, nullable=False),
+    Column("adoption_summary", Text),
+    Column("decision_record_id", String(36)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+consultation_comment = Table(
+    "catalogue_consultation_comment",
+    metadata,
+    Column("consultation_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from shared.types import Day, DepartmentCode, Input, Line, LongText, Output, Reason, ShortLine
+from shared.types import Day, DepartmentCode, Input, Line, LongText, Output, Reason, ShortLine, Uuid
 
 Category = Literal[
     "regulation",
@@ -140,3 +140,168 @@ class RecordPage(Output):
 
 class HistoryPage(Output):
     items: list[RecordVersionPublic]
+
+
+# --- catalogue items -----------------------------------------------------------------------------
+
+Channel = Literal[
+    "website",
+    "gazette",
+    "social_media",
+    "press_conference",
+    "broadcast",
+    "print",
+    "reading_room",
+    "service_centre",
+    "service_station",
+    "on_site",
+    "notice_board",
+    "targeted_push",
+    "other",
+]
+ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+
+
+class ItemCreate(Input):
+    code: ItemCode = Field(examples=["FIN-BUDGET-01"])
+    name: Line = Field(examples=["部门预算"])
+    area: Area
+    content: LongText = Field(description="公开内容（要素）")
+    basis: LongText = Field(description="公开依据")
+    department: DepartmentCode
+    time_limit_working_days: int | None = Field(default=None, ge=1, le=365, description="公开时限；默认 20 个工作日")
+    channels: list[Channel] = Field(min_length=1, max_length=13)
+    audience: Literal["public", "specific_groups"] = "public"
+    method: Literal["proactive", "on_request"] = "proactive"
+    level: Literal["city", "county", "township", "village"] = "city"
+
+
+class ItemUpdate(Input):
+    name: Line | None = None
+    area: Area | None = None
+    content: LongText | None = None
+    basis: LongText | None = None
+    time_limit_working_days: int | None = Field(default=None, ge=1, le=365)
+    channels: list[Channel] | None = Field(default=None, min_length=1, max_length=13)
+    audience: Literal["public", "specific_groups"] | None = None
+    method: Literal["proactive", "on_request"] | None = None
+    level: Literal["city", "county", "township", "village"] | None = None
+
+
+class ItemRetire(Input):
+    reason: Reason
+
+
+class ItemPublic(Output):
+    id: str
+    version: int
+    code: str
+    name: str
+    area: str
+    content: str
+    basis: str
+    department: str
+    time_limit_working_days: int
+    channels: list[str]
+    audience: str
+    method: str
+    level: str
+    retired: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemPage(Output):
+    items: list[ItemPublic]
+    next_cursor: str | None
+
+
+# --- NPC suggestions and CPPCC proposals ----------------------------------------------------------
+
+
+class ProposalCreate(Input):
+    kind: Literal["npc_suggestion", "cppcc_proposal"]
+    number: ShortLine = Field(examples=["第0123号"])
+    title: Line
+    handler_department: DepartmentCode
+    replied_on: Day
+    reply_text: LongText
+
+
+class ProposalPublic(Output):
+    id: str
+    version: int
+    kind: str
+    number: str
+    title: str
+    handler_department: str
+    replied_on: date
+    reply_text: str | None = Field(description="答复原文（含联系方式），仅承办部门、公开办、审计员可见")
+    published_text: str | None = Field(description="公开全文（已删除联系方式）")
+    published_at: datetime | None
+    deadline: Deadline
+    on_time: bool | None
+
+
+# --- draft decisions open for comment --------------------------------------------------------------
+
+
+class ConsultationCreate(Input):
+    department: DepartmentCode
+    title: Line
+    draft: LongText
+    opens_on: Day
+    closes_on: Day
+    shortened_reason: Reason | None = Field(default=None, description="征求意见期少于 30 日时必须说明理由")
+
+
+class CommentCreate(Input):
+    text: Reason = Field(description="意见内容（≤ 2000 字）")
+
+
+class ConsultationResult(Input):
+    adoption_summary: Reason = Field(description="意见采纳情况")
+    decision_record_id: Uuid | None = None
+
+
+class ConsultationPublic(Output):
+    id: str
+    version: int
+    department: str
+    title: str
+    draft: str
+    opens_on: date
+    closes_on: date
+    shortened_reason: str | None
+    comment_count: int
+    open_for_comment: bool
+    adoption_summary: str | None
+    decision_record_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentReceipt(Output):
+    consultation_id: str
+    received: bool = True
+
+
+# --- checking a downloaded copy (可核查) ----------------------------------------------------------------
+
+
+class PublishedContent(Input):
+    index_number: str
+    department: str
+    doc_number: str | None
+    formed_on: str
+    title: str
+    body: str
+    attachments: list[dict[str, object]]
+
+
+class CopyCheck(Output):
+    record_id: str
+    matches: bool
+    content_hash: str | None = Field(description="平台记录的规范化内容哈希")
+    computed_hash: str = Field(description="所提交副本的哈希")
+    algorithm: str

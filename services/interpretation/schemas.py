@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from shared.types import DepartmentCode, Input, Line, LongText, Output, Reason, ShortLine
+from shared.types import DepartmentCode, Input, Line, LongText, Output, Reason, ShortLine, Uuid
 
 Form = Literal[
     "text", "graphic", "video", "animation", "press_conference", "briefing", "interview", "article", "online_qa"
 ]
 MediaUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,2000}$")]
-RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 
 class Interpreter(Input):
@@ -24,7 +23,7 @@ class Interpreter(Input):
 
 class InterpretationCreate(Input):
     department: DepartmentCode
-    policy_record_id: RecordId
+    policy_record_id: Uuid
     title: Line
     form: Form
     interpreter: Interpreter

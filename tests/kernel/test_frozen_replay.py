@@ -50,6 +50,10 @@ def test_frozen_record_replays(settings: Settings) -> None:
         assert record.status == "revoked"
         assert record.title == "关于2026年市级财政预算公开的通知（更正）"
         assert record.body == "正文𠮷，含生僻字。"
+        assert record.time_limit_working_days is None  # Drafted v1 upcast to v2: the default limit
+        drafted = app.read_feed(after=0, limit=1)[0]
+        assert drafted.schema_version == 1  # the feed shows the event as it was recorded...
+        assert "time_limit_working_days" not in drafted.data  # ...so its recorded hash still verifies
         assert app.rebuild() == 4
         with app.reading() as session:
             row = session.execute(select(app.projection.tables[0]).where(text("id = :i")), {"i": str(record_id)}).one()

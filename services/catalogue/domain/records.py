@@ -1,8 +1,4 @@
-"""Disclosure records (政府信息): draft -> published -> corrected* -> revoked.
-
-Imports only the standard library, ``eventsourcing.domain`` and the framework-free error
-vocabulary of ``shared.errors``.
-"""
+"""Disclosure records (政府信息): draft -> published -> corrected* -> revoked."""
 
 from __future__ import annotations
 
@@ -36,7 +32,32 @@ class Record(Aggregate):
     class Created(Event, Aggregate.Created):
         TOPIC = "catalogue.Record.Created"
 
-    @event("Drafted", topic="catalogue.Record.Drafted")
+    class Drafted(Created):
+        """v2 added ``time_limit_working_days`` (the catalogue item's limit; None: the default)."""
+
+        TOPIC = "catalogue.Record.Drafted"
+        class_version = 2
+        department: str
+        title: str
+        category: str
+        area: str
+        item_code: str | None
+        doc_number: str | None
+        formed_on: date
+        body: str
+        attachments: list[dict[str, Any]]
+        disclosure: str
+        withheld_reason: str | None
+        needs_interpretation: bool
+        index_number: str
+        drafted_by: str
+        time_limit_working_days: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["time_limit_working_days"] = None
+
+    @event(Drafted)
     def __init__(
         self,
         department: str,
@@ -53,6 +74,7 @@ class Record(Aggregate):
         needs_interpretation: bool,
         index_number: str,
         drafted_by: str,
+        time_limit_working_days: int | None = None,
     ) -> None:
         self.department = department
         self.title = title
@@ -67,11 +89,18 @@ class Record(Aggregate):
         self.withheld_reason = withheld_reason
         self.needs_interpretation = needs_interpretation
         self.index_number = index_number
+        self.time_limit_working_days = time_limit_working_days
         self.status = "draft"
         self.published_at: datetime | None = None
 
     @classmethod
     def draft(cls, **fields: Any) -> Record:
+        cls.check(fields)
+        return cls(**fields)
+
+    @staticmethod
+    def check(fields: dict[str, Any]) -> None:
+        """The rules a new record must satisfy (checked before anything is locked or recorded)."""
         if fields["disclosure"] == "withheld" and fields.get("withheld_reason") not in WITHHELD_REASONS:
             raise RuleViolated(
                 "a withheld record needs withheld_reason, one of: " + ", ".join(WITHHELD_REASONS),
@@ -79,7 +108,6 @@ class Record(Aggregate):
             )
         if fields["disclosure"] != "withheld" and fields.get("withheld_reason") is not None:
             raise RuleViolated("withheld_reason is only for withheld records", code="withheld_reason_not_allowed")
-        return cls(**fields)
 
     def publish(self, *, at: datetime, by: str) -> None:
         if self.status != "draft":

@@ -1,0 +1,8 @@
+"""HTTP routes of the catalogue service."""
+
+from services.catalogue.api.consultations import router as consultations
+from services.catalogue.api.items import router as items
+from services.catalogue.api.proposals import router as proposals
+from services.catalogue.api.records import router as records
+
+routers = [records, items, proposals, consultations]

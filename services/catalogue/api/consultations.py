@@ -1,0 +1,110 @@
+"""Draft decisions open for public comment (重大决策预公开)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import select
+
+from services.catalogue.api.deps import App, Editor
+from services.catalogue.application import CatalogueApplication
+from services.catalogue.read_models import consultation
+from services.catalogue.schemas import (
+    CommentCreate,
+    CommentReceipt,
+    ConsultationCreate,
+    ConsultationPublic,
+    ConsultationResult,
+)
+from shared.errors import NotFound
+from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.ratelimit import RateLimiter
+from shared.timeutil import local_date, to_shanghai, utcnow
+from shared.web import DepartmentsDep
+
+router = APIRouter(prefix="/catalogue/v1", tags=["consultations 重大决策预公开"])
+
+
+def _view(app: CatalogueApplication, consultation_id: str) -> dict[str, Any]:
+    with app.reading() as session:
+        row = session.execute(select(consultation).where(consultation.c.id == consultation_id)).first()
+    if row is None:
+        raise NotFound(f"no consultation {consultation_id}")
+    view = dict(row._mapping)
+    view["created_at"], view["updated_at"] = to_shanghai(row.created_at), to_shanghai(row.updated_at)
+    today = local_date(utcnow())
+    view["open_for_comment"] = row.opens_on <= today <= row.closes_on and row.adoption_summary is None
+    return view
+
+
+def _comment_limit(request: Request) -> None:
+    limiter: RateLimiter | None = getattr(request.app.state, "comment_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.comment_limiter = RateLimiter(
+            request.app.state.settings.public_comment_per_minute, 60
+        )
+    limiter.hit(request.client.host if request.client else "unknown")
+
+
+@router.post(
+    "/consultations", status_code=201, response_model=ConsultationPublic, summary="发布决策草案征求意见（本部门编辑）"
+)
+def open_consultation(
+    body: ConsultationCreate,
+    app: App,
+    actor: Editor,
+    departments: DepartmentsDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    departments.check(body.department)
+    consultation_id, _ = app.once(
+        key=idempotency_key,
+        principal=actor.sub,
+        request_hash=request_hash(body),
+        create=lambda: str(app.open_consultation(actor=actor, fields=body.model_dump()).id),
+    )
+    view = _view(app, consultation_id)
+    created(response, f"/catalogue/v1/consultations/{consultation_id}", view["version"])
+    return view
+
+
+@router.get("/consultations/{consultation_id}", response_model=ConsultationPublic, summary="征求意见详情（公开）")
+def get_consultation(consultation_id: UUID, app: App, response: Response) -> dict[str, Any]:
+    view = _view(app, str(consultation_id))
+    set_etag(response, view["version"])
+    return view
+
+
+@router.post(
+    "/consultations/{consultation_id}/comments",
+    status_code=202,
+    response_model=CommentReceipt,
+    dependencies=[Depends(_comment_limit)],
+    summary="公众提交意见（无需令牌；限长、限频）",
+)
+def comment(consultation_id: UUID, body: CommentCreate, app: App) -> dict[str, Any]:
+    app.comment(consultation_id, text=body.text)
+    return {"consultation_id": str(consultation_id)}
+
+
+@router.post("/consultations/{consultation_id}/result", response_model=ConsultationPublic, summary="公布意见采纳情况")
+def publish_result(
+    consultation_id: UUID,
+    body: ConsultationResult,
+    app: App,
+    actor: Editor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    done = app.publish_result(
+        consultation_id,
+        actor=actor,
+        expected_version=parse_if_match(if_match),
+        adoption_summary=body.adoption_summary,
+        decision_record_id=body.decision_record_id,
+    )
+    set_etag(response, done.version)
+    return _view(app, str(consultation_id))

@@ -1,0 +1,113 @@
+"""Catalogue items (主动公开基本目录): the office keeps them; everyone reads them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy import select
+
+from services.catalogue.api.deps import App, Cursor, Limit, Office
+from services.catalogue.application import CatalogueApplication
+from services.catalogue.read_models import item
+from services.catalogue.schemas import Area, ItemCreate, ItemPage, ItemPublic, ItemRetire, ItemUpdate
+from shared.errors import NotFound
+from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.pagination import decode_cursor, encode_cursor
+from shared.timeutil import to_shanghai
+from shared.web import DepartmentsDep, SettingsDep
+
+router = APIRouter(prefix="/catalogue/v1", tags=["catalogue items 主动公开目录"])
+Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+
+
+def _present(row: Any) -> dict[str, Any]:
+    view = dict(row._mapping)
+    view["created_at"], view["updated_at"] = to_shanghai(row.created_at), to_shanghai(row.updated_at)
+    return view
+
+
+def _item_view(app: CatalogueApplication, code: str) -> dict[str, Any]:
+    with app.reading() as session:
+        row = session.execute(select(item).where(item.c.code == code)).first()
+    if row is None:
+        raise NotFound(f"no catalogue item {code!r}")
+    return _present(row)
+
+
+@router.post("/items", status_code=201, response_model=ItemPublic, summary="登记目录事项（公开办）")
+def register_item(
+    body: ItemCreate,
+    app: App,
+    actor: Office,
+    departments: DepartmentsDep,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    departments.check(body.department)
+    fields = body.model_dump()
+    fields["time_limit_working_days"] = body.time_limit_working_days or settings.disclosure_working_days
+    app.once(
+        key=idempotency_key,
+        principal=actor.sub,
+        request_hash=request_hash(body),
+        create=lambda: str(app.register_item(actor=actor, fields=fields).id),
+    )
+    view = _item_view(app, body.code)
+    created(response, f"/catalogue/v1/items/{body.code}", view["version"])
+    return view
+
+
+@router.get("/items/{code}", response_model=ItemPublic, summary="目录事项详情")
+def get_item(code: Code, app: App, response: Response) -> dict[str, Any]:
+    view = _item_view(app, code)
+    set_etag(response, view["version"])
+    return view
+
+
+@router.post("/items/{code}/update", response_model=ItemPublic, summary="修改目录事项（公开办）")
+def update_item(
+    code: Code, body: ItemUpdate, app: App, actor: Office, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_none=True)
+    updated = app.update_item(code, actor=actor, expected_version=parse_if_match(if_match), changes=changes)
+    set_etag(response, updated.version)
+    return _item_view(app, code)
+
+
+@router.post("/items/{code}/retire", response_model=ItemPublic, summary="停用目录事项（公开办）")
+def retire_item(
+    code: Code, body: ItemRetire, app: App, actor: Office, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    retired = app.retire_item(code, actor=actor, expected_version=parse_if_match(if_match), reason=body.reason)
+    set_etag(response, retired.version)
+    return _item_view(app, code)
+
+
+@router.get("/items", response_model=ItemPage, summary="主动公开基本目录（按部门、领域筛选）")
+def list_items(
+    app: App,
+    settings: SettingsDep,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+    area: Area | None = None,
+    include_retired: bool = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    query = select(item)
+    if department:
+        query = query.where(item.c.department == department)
+    if area:
+        query = query.where(item.c.area == area)
+    if not include_retired:
+        query = query.where(item.c.retired.is_(False))
+    if cursor is not None:
+        query = query.where(item.c.code > str(decode_cursor(settings.signing_key, cursor).get("c")))
+    with app.reading() as session:
+        rows = list(session.execute(query.order_by(item.c.code).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(settings.signing_key, {"c": rows[-1].code})
+    return {"items": [_present(r) for r in rows], "next_cursor": next_cursor}

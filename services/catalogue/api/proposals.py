@@ -1,0 +1,98 @@
+"""Replies to NPC suggestions and CPPCC proposals, published in full without contact details."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from sqlalchemy import select
+
+from services.catalogue.api.deps import App, Editor
+from services.catalogue.application import CatalogueApplication
+from services.catalogue.read_models import proposal
+from services.catalogue.schemas import ProposalCreate, ProposalPublic
+from shared.auth import MaybePrincipal, Principal
+from shared.calendar import WorkingCalendar
+from shared.errors import NotFound
+from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.timeutil import local_date, to_shanghai, utcnow
+from shared.web import CalendarDep, DepartmentsDep, SettingsDep
+
+router = APIRouter(prefix="/catalogue/v1", tags=["proposals 建议提案办理结果"])
+
+
+def _view(
+    app: CatalogueApplication, proposal_id: str, viewer: Principal | None, calendar: WorkingCalendar, working_days: int
+) -> dict[str, Any]:
+    with app.reading() as session:
+        row = session.execute(select(proposal).where(proposal.c.id == proposal_id)).first()
+    insider = (viewer is not None and (viewer.acts_for(row.handler_department) if row else False)) or (
+        viewer is not None and viewer.has("auditor")
+    )
+    if row is None or (row.published_at is None and not insider):
+        raise NotFound(f"no proposal {proposal_id}")
+    deadline = calendar.add_working_days(row.replied_on, working_days)
+    view = dict(row._mapping)
+    if not insider:
+        view["reply_text"] = None  # the original may carry contact details
+    for key in ("published_at", "created_at", "updated_at"):
+        view[key] = view[key] and to_shanghai(view[key])
+    view["deadline"] = deadline.as_dict()
+    if row.published_at is not None:
+        view["on_time"] = local_date(row.published_at) <= deadline.due_on
+    else:
+        view["on_time"] = False if local_date(utcnow()) > deadline.due_on else None
+    return view
+
+
+@router.post("/proposals", status_code=201, response_model=ProposalPublic, summary="登记建议提案答复（承办部门编辑）")
+def record_reply(
+    body: ProposalCreate,
+    app: App,
+    actor: Editor,
+    departments: DepartmentsDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    departments.check(body.handler_department)
+    proposal_id, _ = app.once(
+        key=idempotency_key,
+        principal=actor.sub,
+        request_hash=request_hash(body),
+        create=lambda: str(app.record_reply(actor=actor, fields=body.model_dump()).id),
+    )
+    view = _view(app, proposal_id, actor, calendar, settings.proposal_publication_working_days)
+    created(response, f"/catalogue/v1/proposals/{proposal_id}", view["version"])
+    return view
+
+
+@router.post("/proposals/{proposal_id}/publish", response_model=ProposalPublic, summary="公开答复全文（删除联系方式）")
+def publish_reply(
+    proposal_id: UUID,
+    app: App,
+    actor: Editor,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    published = app.publish_reply(proposal_id, actor=actor, expected_version=parse_if_match(if_match))
+    set_etag(response, published.version)
+    return _view(app, str(proposal_id), actor, calendar, settings.proposal_publication_working_days)
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalPublic, summary="建议提案办理结果（公开后公众可见）")
+def get_proposal(
+    proposal_id: UUID,
+    app: App,
+    viewer: MaybePrincipal,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+) -> dict[str, Any]:
+    view = _view(app, str(proposal_id), viewer, calendar, settings.proposal_publication_working_days)
+    set_etag(response, view["version"])
+    return view

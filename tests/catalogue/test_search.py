@@ -1,0 +1,95 @@
+"""可检索: Chinese full-text search segmented by jieba, on SQLite FTS5 and PostgreSQL tsvector."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.settings import Settings
+from tests.catalogue.builders import draft, publish
+from tests.support import assert_problem, auth
+
+
+@pytest.fixture
+def library(catalogue: TestClient, settings: Settings) -> dict[str, str]:
+    titles = {
+        "budget": "关于财政预算公开的通知",
+        "school": "市教育局关于义务教育招生入学的实施意见",
+        "health": "市卫健委关于医疗机构监督检查的公告",
+        "quote": '关于"双随机、一公开"监管的通知',
+    }
+    ids = {}
+    for key, title in titles.items():
+        dept = {"school": "EDU", "health": "HEALTH"}.get(key, "FIN")
+        ids[key] = publish(
+            catalogue, settings, draft(catalogue, settings, dept=dept, title=title, body=f"{title}。正文。")
+        )["id"]
+    draft(catalogue, settings, title="关于预算公开的草稿")  # a draft: not found by the public
+    return ids
+
+
+def _titles(client: TestClient, query: str, **headers: str) -> list[str]:
+    response = client.get("/catalogue/v1/records", params={"q": query}, headers=headers)
+    assert response.status_code == 200, response.text
+    return [r["title"] for r in response.json()["items"]]
+
+
+def test_two_character_words_match(catalogue: TestClient, library: dict[str, str]) -> None:
+    assert "关于财政预算公开的通知" in _titles(catalogue, "公开")
+    assert _titles(catalogue, "预算") == ["关于财政预算公开的通知"]
+    assert _titles(catalogue, "教育") == ["市教育局关于义务教育招生入学的实施意见"]
+
+
+def test_all_words_must_match_and_relevance_orders(catalogue: TestClient, library: dict[str, str]) -> None:
+    assert _titles(catalogue, "财政 公开") == ["关于财政预算公开的通知"]
+    assert _titles(catalogue, "医疗 预算") == []
+
+
+def test_drafts_are_found_only_by_their_department(
+    catalogue: TestClient, settings: Settings, library: dict[str, str]
+) -> None:
+    assert "关于预算公开的草稿" not in _titles(catalogue, "预算")
+    assert "关于预算公开的草稿" in _titles(catalogue, "预算", **auth(settings, "editor", dept="FIN"))
+    assert "关于预算公开的草稿" not in _titles(catalogue, "预算", **auth(settings, "editor", dept="EDU"))
+
+
+@pytest.mark.parametrize("query", ["' OR 1=1 --", '"', "NEAR(", "*", ":*", "&|!", "公开 OR 1=1", "a\\b", "%_", "）（"])
+def test_query_syntax_and_injection_never_raise(catalogue: TestClient, library: dict[str, str], query: str) -> None:
+    response = catalogue.get("/catalogue/v1/records", params={"q": query})
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["items"], list)
+
+
+def test_search_combines_with_filters_and_pages(
+    catalogue: TestClient, settings: Settings, library: dict[str, str]
+) -> None:
+    assert _titles(catalogue, "关于") != []
+    only_edu = catalogue.get("/catalogue/v1/records", params={"q": "关于", "department": "EDU"}).json()["items"]
+    assert [r["department"] for r in only_edu] == ["EDU"]
+    first = catalogue.get("/catalogue/v1/records", params={"q": "关于", "limit": 2}).json()
+    second = catalogue.get(
+        "/catalogue/v1/records", params={"q": "关于", "limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    seen = [r["id"] for r in first["items"] + second["items"]]
+    assert len(seen) == len(set(seen)) == 4
+    foreign = catalogue.get("/catalogue/v1/records", params={"q": "通知", "cursor": first["next_cursor"]})
+    assert_problem(foreign, 422, "invalid_cursor")
+
+
+def test_a_correction_is_searchable_and_the_old_words_are_gone(catalogue: TestClient, settings: Settings) -> None:
+    record = publish(catalogue, settings, draft(catalogue, settings, title="关于农业补贴的通知", body="补贴"))
+    body = {"title": "关于林业补贴的通知", "reason": "标题有误"}
+    assert (
+        catalogue.post(
+            f"/catalogue/v1/records/{record['id']}/correct", json=body, headers=auth(settings, "editor", dept="FIN")
+        ).status_code
+        == 200
+    )
+    assert _titles(catalogue, "林业") == ["关于林业补贴的通知"]
+    assert _titles(catalogue, "农业") == []
+
+
+def test_the_search_index_is_rebuilt_with_the_read_models(catalogue: TestClient, library: dict[str, str]) -> None:
+    catalogue.app.state.application.rebuild()  # type: ignore[attr-defined]
+    assert _titles(catalogue, "预算") == ["关于财政预算公开的通知"]
+    assert len(_titles(catalogue, "关于")) == 4
