@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import write_path
+from bench import search, write_path
 from bench.common import postgres_reachable, write_results
 
 
@@ -12,7 +12,7 @@ def main() -> None:
     backends = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
     if "postgres" not in backends:
         print("PostgreSQL is not reachable: benchmarking SQLite only")
-    results: dict[str, Any] = {"write_path": []}
+    results: dict[str, Any] = {"write_path": [], "search": []}
     for backend in backends:
         figures = write_path.run(backend)
         results["write_path"].append(figures)
@@ -22,6 +22,14 @@ def main() -> None:
         )
         print(f"audit verify [{backend}]: {figures['audit_verify_events_per_second']} events/s")
         print(f"memory [{backend}]: catalogue peak RSS {figures['catalogue_peak_rss_mib']} MiB")
+    for backend in backends:
+        figures = search.run(backend)
+        results["search"].append(figures)
+        print(
+            f"read path [{backend}] at {figures['records']} records: by id p50 {figures['record_by_id_p50_ms']} ms, "
+            f"p95 {figures['record_by_id_p95_ms']} ms; search p50 {figures['search_p50_ms']} ms, "
+            f"p95 {figures['search_p95_ms']} ms (target p95 <= 50 ms)"
+        )
     print(f"results written to {write_results('bench', results)}")
 
 

@@ -349,11 +349,16 @@ class ServiceApplication(Application[UUID]):
     # --- rebuilding read models -------------------------------------------------------------------
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None, batch: int = 500) -> int:
-        """Drop the read models, replay every event into them; return how many were replayed."""
+        """Empty the read models, replay every event into them; return how many were replayed.
+
+        Rows are deleted rather than tables dropped, so what the migrations made (indexes,
+        generated columns, full-text tables) stays exactly as migrated.
+        """
         tables = self.projection.tables + list(self.follower_tables)
-        self.metadata.drop_all(self.store.engine, tables=tables)
-        self.metadata.create_all(self.store.engine, tables=tables)
         with self.transaction() as session:
+            for table in reversed(self.metadata.sorted_tables):
+                if table in tables:
+                    session.execute(delete(table))
             session.execute(delete(self.kernel.follow_positions))
             for reset in self.projection.reset_hooks:
                 reset(session)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, String, Table, Text, func, literal_column
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, String, Table, Text
 
 from shared.tables import UtcDateTime, kernel_tables, new_metadata
 
@@ -52,20 +52,15 @@ record_version = Table(
     Column("attachments", JSON, nullable=False),
 )
 
-# Jieba-segmented text of each record (title, doc number, body), space separated. PostgreSQL
-# searches it through a GIN index on to_tsvector('simple', document); SQLite through the FTS5
-# table catalogue_record_fts that the migration creates beside it (see search.py).
+# Jieba-segmented text of each record (title, doc number, body), space separated. On PostgreSQL
+# the migration adds a generated column tsv = to_tsvector('simple', document) with a GIN index;
+# on SQLite it creates the FTS5 table catalogue_record_fts beside it (see search.py).
 record_search = Table(
     "catalogue_record_search",
     metadata,
     Column("record_id", String(36), primary_key=True),
     Column("document", Text, nullable=False),
 )
-Index(
-    "ix_catalogue_record_search_document",
-    func.to_tsvector(literal_column("'simple'"), record_search.c.document),
-    postgresql_using="gin",
-).ddl_if(dialect="postgresql")
 
 item = Table(
     "catalogue_item",

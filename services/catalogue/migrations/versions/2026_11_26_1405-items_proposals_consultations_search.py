@@ -91,9 +91,10 @@ def upgrade() -> None:
     # indexed by `openness rebuild catalogue`.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE INDEX ix_catalogue_record_search_document ON catalogue_record_search "
-            "USING gin (to_tsvector('simple', document))"
+            "ALTER TABLE catalogue_record_search ADD COLUMN tsv tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', document)) STORED"
         )
+        op.execute("CREATE INDEX ix_catalogue_record_search_tsv ON catalogue_record_search USING gin (tsv)")
     else:
         op.execute(
             "CREATE VIRTUAL TABLE catalogue_record_fts USING fts5("
