@@ -23,20 +23,53 @@ from tests.support import open_application
 RECORDS = 100_000
 BATCH = 500
 QUERIES = 300
-SUBJECTS = ["财政预算", "义务教育", "医疗卫生", "公共资源交易", "环境保护", "农业补贴", "体育场馆", "养老服务", "住房保障", "交通运输"]
+SUBJECTS = [
+    "财政预算",
+    "义务教育",
+    "医疗卫生",
+    "公共资源交易",
+    "环境保护",
+    "农业补贴",
+    "体育场馆",
+    "养老服务",
+    "住房保障",
+    "交通运输",
+]
 VERBS = ["公开", "通知", "实施意见", "管理办法", "工作方案", "情况报告", "公示", "监督检查"]
 DEPARTMENTS = ["FIN", "EDU", "HEALTH", "PRTC", "ENV", "AGR", "SPORT", "CIV", "HOUSING", "TRANSPORT"]
-SEARCHES = ["公开", "预算", "教育", "医疗", "交易", "环境 保护", "农业 补贴", "养老", "住房 保障", "监督 检查", "通知", "管理办法"]
+SEARCHES = [
+    "公开",
+    "预算",
+    "教育",
+    "医疗",
+    "交易",
+    "环境 保护",
+    "农业 补贴",
+    "养老",
+    "住房 保障",
+    "监督 检查",
+    "通知",
+    "管理办法",
+]
 
 
 def _fields(n: int, rng: random.Random) -> dict[str, Any]:
     subject, verb = rng.choice(SUBJECTS), rng.choice(VERBS)
     return {
-        "department": rng.choice(DEPARTMENTS), "title": f"关于{subject}{verb}的第{n}号文件", "category": "announcement",
-        "area": "other", "item_code": None, "doc_number": f"某发〔2026〕{n}号", "formed_on": date(2026, 1 + n % 12, 1 + n % 28),
-        "body": f"为做好{subject}工作，根据有关规定，现就{verb}事项说明如下。" * 3, "attachments": [],
-        "disclosure": "proactive", "withheld_reason": None, "needs_interpretation": False,
-        "index_number": f"BENCH-{n:07d}", "drafted_by": "bench",
+        "department": rng.choice(DEPARTMENTS),
+        "title": f"关于{subject}{verb}的第{n}号文件",
+        "category": "announcement",
+        "area": "other",
+        "item_code": None,
+        "doc_number": f"某发〔2026〕{n}号",
+        "formed_on": date(2026, 1 + n % 12, 1 + n % 28),
+        "body": f"为做好{subject}工作，根据有关规定，现就{verb}事项说明如下。" * 3,
+        "attachments": [],
+        "disclosure": "proactive",
+        "withheld_reason": None,
+        "needs_interpretation": False,
+        "index_number": f"BENCH-{n:07d}",
+        "drafted_by": "bench",
     }
 
 
@@ -71,8 +104,10 @@ def measure(url: str, ids: list[str]) -> dict[str, float]:
             client.get("/catalogue/v1/records", params={"q": rng.choice(SEARCHES), "limit": 20}).raise_for_status()
             search.append((time.perf_counter() - started) * 1000)
     return {
-        "record_by_id_p50_ms": round(percentile(by_id, 50), 2), "record_by_id_p95_ms": round(percentile(by_id, 95), 2),
-        "search_p50_ms": round(percentile(search, 50), 2), "search_p95_ms": round(percentile(search, 95), 2),
+        "record_by_id_p50_ms": round(percentile(by_id, 50), 2),
+        "record_by_id_p95_ms": round(percentile(by_id, 95), 2),
+        "search_p50_ms": round(percentile(search, 50), 2),
+        "search_p95_ms": round(percentile(search, 95), 2),
     }
 
 
@@ -82,8 +117,10 @@ def run(backend: str, count: int = RECORDS) -> dict[str, Any]:
         try:
             settings = Settings(
                 _env_file=None,  # type: ignore[call-arg]
-                data_dir=Path(data_dir), database_url=env.get("OPENNESS_DATABASE_URL"),
-                database_schema_prefix=env.get("OPENNESS_DATABASE_SCHEMA_PREFIX", ""), jwt_secret=env["OPENNESS_JWT_SECRET"],
+                data_dir=Path(data_dir),
+                database_url=env.get("OPENNESS_DATABASE_URL"),
+                database_schema_prefix=env.get("OPENNESS_DATABASE_SCHEMA_PREFIX", ""),
+                jwt_secret=env["OPENNESS_JWT_SECRET"],
             )
             load_seconds = load(settings, count)
             with open_application("catalogue", settings) as app:

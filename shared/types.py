@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
+from fastapi import Body
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StringConstraints
 from pydantic import BaseModel as _BaseModel
 
@@ -83,3 +84,10 @@ class Input(_BaseModel):
 
 class Output(_BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class NoBody(Input):
+    """The body of a command that takes no fields: absent, or ``{}``; anything else is 422."""
+
+
+NoFields = Annotated[NoBody, Body(default_factory=NoBody, description="无参数；可省略或为 {}")]

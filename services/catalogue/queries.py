@@ -113,7 +113,7 @@ def search_records(
             raise ValidationFailed("the cursor belongs to another search", code="invalid_cursor")
         offset = position["o"]
     if session.get_bind().dialect.name == "postgresql":
-        tsv = literal_column("catalogue_record_search.tsv")  # generated column, PostgreSQL only
+        tsv: Any = literal_column("catalogue_record_search.tsv")  # generated column, PostgreSQL only
         tsq = func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
         rank = func.ts_rank(tsv, tsq).label("rank")
         query = select(record, rank).join(record_search, record_search.c.record_id == record.c.id)

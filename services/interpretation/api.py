@@ -18,6 +18,7 @@ from services.interpretation.schemas import (
 from shared.auth import MaybePrincipal, Principal, require
 from shared.errors import NotFound
 from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.types import NoFields
 from shared.web import CalendarDep, DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/interpretation/v1", tags=["interpretations 政策解读"])
@@ -72,6 +73,7 @@ def publish_interpretation(
     calendar: CalendarDep,
     settings: SettingsDep,
     response: Response,
+    _: NoFields,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     interpretation = app.publish_interpretation(

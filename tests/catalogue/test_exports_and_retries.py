@@ -15,7 +15,7 @@ from shared.settings import Settings
 from tests.catalogue.builders import draft, publish, record_body
 from tests.support import assert_problem, auth
 
-DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")"]
+DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", '=HYPERLINK("http://x")']
 
 
 def _published_dangerous(client: TestClient, settings: Settings) -> None:
@@ -60,7 +60,9 @@ def test_a_downloaded_copy_is_checked_against_the_record(catalogue: TestClient, 
     ok = catalogue.post(f"/catalogue/v1/records/{record['id']}/check-copy", json=copy).json()
     assert ok["matches"] is True
     assert ok["computed_hash"] == record["content_hash"]
-    tampered = catalogue.post(f"/catalogue/v1/records/{record['id']}/check-copy", json={**copy, "body": copy["body"] + "。"}).json()
+    tampered = catalogue.post(
+        f"/catalogue/v1/records/{record['id']}/check-copy", json={**copy, "body": copy["body"] + "。"}
+    ).json()
     assert tampered["matches"] is False
 
 
@@ -80,7 +82,9 @@ def test_concurrent_retries_with_one_key_record_one_event(catalogue: TestClient,
     headers = {**auth(settings, "editor", dept="FIN"), "Idempotency-Key": "concurrent-key"}
     results: list[Any] = []
     threads = [
-        threading.Thread(target=lambda: results.append(catalogue.post("/catalogue/v1/records", json=record_body(), headers=headers)))
+        threading.Thread(
+            target=lambda: results.append(catalogue.post("/catalogue/v1/records", json=record_body(), headers=headers))
+        )
         for _ in range(6)
     ]
     for thread in threads:

@@ -17,6 +17,7 @@ from shared.calendar import WorkingCalendar
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
 from shared.timeutil import local_date, to_shanghai, utcnow
+from shared.types import NoFields
 from shared.web import CalendarDep, DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/catalogue/v1", tags=["proposals 建议提案办理结果"])
@@ -77,6 +78,7 @@ def publish_reply(
     calendar: CalendarDep,
     settings: SettingsDep,
     response: Response,
+    _: NoFields,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     published = app.publish_reply(proposal_id, actor=actor, expected_version=parse_if_match(if_match))

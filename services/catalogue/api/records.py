@@ -28,7 +28,7 @@ from shared.errors import NotFound
 from shared.export import table_response
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
 from shared.timeutil import to_shanghai
-from shared.types import Day
+from shared.types import Day, NoFields
 from shared.web import DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/catalogue/v1", tags=["records 政府信息"])
@@ -84,7 +84,13 @@ def create_record(
 
 @router.post("/records/{record_id}/publish", response_model=RecordPublic, summary="发布（本部门编辑、负责人）")
 def publish_record(
-    record_id: UUID, app: App, ctx: Context, actor: Editor, response: Response, if_match: IfMatch = None
+    record_id: UUID,
+    app: App,
+    ctx: Context,
+    actor: Editor,
+    response: Response,
+    _: NoFields,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     record = app.publish_record(record_id, actor=actor, expected_version=parse_if_match(if_match))
     set_etag(response, record.version)
