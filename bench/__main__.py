@@ -20,6 +20,11 @@ def main() -> None:
             f"write path [{backend}]: HTTP creates {figures['http_creates_per_second']}/s, "
             f"raw library {figures['raw_library_appends_per_second']}/s, ratio {figures['ratio_http_to_raw']}"
         )
+        print(
+            f"create+publish [{backend}]: HTTP {figures['http_create_publish_per_second']}/s, "
+            f"raw library {figures['raw_library_create_publish_per_second']}/s, "
+            f"ratio {figures['ratio_create_publish_http_to_raw']}"
+        )
         print(f"audit verify [{backend}]: {figures['audit_verify_events_per_second']} events/s")
         print(f"memory [{backend}]: catalogue peak RSS {figures['catalogue_peak_rss_mib']} MiB")
     for backend in backends:

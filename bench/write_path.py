@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +36,16 @@ def _body(n: int) -> dict[str, Any]:
     }
 
 
-def http_creates(url: str, token: str) -> float:
+def http_writes(url: str, token: str, publish: bool) -> float:
+    """Creates (and, with ``publish``, create+publish pairs) per second through HTTP."""
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         client.post("/catalogue/v1/records", json=_body(-1)).raise_for_status()  # warm up
         started = time.perf_counter()
         for n in range(CREATES):
-            client.post("/catalogue/v1/records", json=_body(n)).raise_for_status()
+            created = client.post("/catalogue/v1/records", json=_body(n))
+            created.raise_for_status()
+            if publish:
+                client.post(f"/catalogue/v1/records/{created.json()['id']}/publish").raise_for_status()
         return CREATES / (time.perf_counter() - started)
 
 
@@ -55,7 +59,7 @@ class RawApplication(Application):
         transcoder.register(DateAsISO())
 
 
-def raw_appends(env: dict[str, str]) -> float:
+def raw_appends(env: dict[str, str], publish: bool) -> float:
     if "OPENNESS_DATABASE_URL" in env:
         schema = env["OPENNESS_DATABASE_SCHEMA_PREFIX"] + "catalogue"
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
@@ -79,7 +83,11 @@ def raw_appends(env: dict[str, str]) -> float:
     started = time.perf_counter()
     for n in range(CREATES):
         body = _body(n)
-        app.save(Record(title=body["title"], body=body["body"], index_number=f"RAW-{n}", **fields))
+        record = Record(title=body["title"], body=body["body"], index_number=f"RAW-{publish}-{n}", **fields)
+        app.save(record)
+        if publish:
+            record.publish(at=datetime.now(UTC), by="bench")
+            app.save(record)
     rate = CREATES / (time.perf_counter() - started)
     app.factory.close()
     return rate
@@ -96,7 +104,8 @@ def run(backend: str) -> dict[str, Any]:
                 dept="FIN",
             )  # type: ignore[call-arg]
             with service_process("catalogue", env) as (url, process):
-                http_rate = http_creates(url, token)
+                http_rate = http_writes(url, token, publish=False)
+                http_pair_rate = http_writes(url, token, publish=True)
                 rss = peak_rss_mib(process.pid)
                 started = time.perf_counter()
                 verified = httpx.get(
@@ -107,7 +116,8 @@ def run(backend: str) -> dict[str, Any]:
                     timeout=120,
                 ).json()  # type: ignore[call-arg]
                 verify_rate = verified["checked"] / (time.perf_counter() - started)
-            raw_rate = raw_appends(env)
+            raw_rate = raw_appends(env, publish=False)
+            raw_pair_rate = raw_appends(env, publish=True)
         finally:
             drop_schemas(env)
     return {
@@ -116,6 +126,9 @@ def run(backend: str) -> dict[str, Any]:
         "http_creates_per_second": round(http_rate, 1),
         "raw_library_appends_per_second": round(raw_rate, 1),
         "ratio_http_to_raw": round(http_rate / raw_rate, 3),
+        "http_create_publish_per_second": round(http_pair_rate, 1),
+        "raw_library_create_publish_per_second": round(raw_pair_rate, 1),
+        "ratio_create_publish_http_to_raw": round(http_pair_rate / raw_pair_rate, 3),
         "audit_verify_events_per_second": round(verify_rate, 1),
         "catalogue_peak_rss_mib": rss,
     }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
 from tests.catalogue.builders import draft, publish, record_body
-from tests.support import assert_problem, auth
+from tests.support import assert_problem, auth, service_client
 
 
 def _head(client: TestClient) -> int:
@@ -146,3 +147,26 @@ def test_content_hash_lets_anyone_check_a_downloaded_copy(catalogue: TestClient,
     }
     canonical = json.dumps(copy, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     assert hashlib.new("sm3", canonical).hexdigest() == record["content_hash"]
+
+
+def test_a_new_years_holiday_notice_redates_open_records(settings: Settings, tmp_path: Path) -> None:
+    with service_client("catalogue", settings) as client:
+        record = draft(client, settings, formed_on="2026-12-17")
+    assert record["deadline"] == {
+        "start_on": "2026-12-17",
+        "working_days": 20,
+        "due_on": "2027-01-14",
+        "calendar_provisional": True,
+    }
+    notice = tmp_path / "calendar.json"
+    notice.write_text(json.dumps({"2027": {"holidays": ["2027-01-01"], "workdays": []}}), encoding="utf-8")
+    with service_client("catalogue", settings.model_copy(update={"calendar_file": notice})) as client:
+        redated = client.get(
+            f"/catalogue/v1/records/{record['id']}", headers=auth(settings, "editor", dept="FIN")
+        ).json()
+    assert redated["deadline"] == {
+        "start_on": "2026-12-17",
+        "working_days": 20,
+        "due_on": "2027-01-15",
+        "calendar_provisional": False,
+    }
