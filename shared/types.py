@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Body
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Strict, StringConstraints
 from pydantic import BaseModel as _BaseModel
 
 EARLIEST = date(1949, 10, 1)
@@ -72,6 +72,8 @@ DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,15
 Line = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_line)]
 ShortLine = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_line)]
 LongText = Annotated[str, StringConstraints(max_length=200_000), AfterValidator(_text)]
+# JSON true/false only ("yes", 1 and "true" are not booleans in a government record).
+Flag = Annotated[bool, Strict()]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_text)]
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from shared.types import Day, DepartmentCode, Input, Line, LongText, Output, Reason, ShortLine, Uuid
+from shared.types import Day, DepartmentCode, Flag, Input, Line, LongText, Output, Reason, ShortLine, Uuid
 
 Category = Literal[
     "regulation",
@@ -74,7 +74,7 @@ class RecordCreate(Input):
     attachments: list[Attachment] = Field(default_factory=list, max_length=50)
     disclosure: Disclosure = "proactive"
     withheld_reason: WithheldReason | None = None
-    needs_interpretation: bool | None = Field(default=None, description="默认：法规、规范性文件、政策为 true")
+    needs_interpretation: Flag | None = Field(default=None, description="默认：法规、规范性文件、政策为 true")
 
 
 class RecordCorrect(Input):

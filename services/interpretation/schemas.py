@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from shared.types import DepartmentCode, Input, Line, LongText, Output, Reason, ShortLine, Uuid
+from shared.types import DepartmentCode, Flag, Input, Line, LongText, Output, Reason, ShortLine, Uuid
 
 Form = Literal[
     "text", "graphic", "video", "animation", "press_conference", "briefing", "interview", "article", "online_qa"
@@ -18,7 +18,7 @@ MediaUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,2000}$")
 class Interpreter(Input):
     name: ShortLine
     position: ShortLine
-    principal: bool = False
+    principal: Flag = False
 
 
 class InterpretationCreate(Input):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -9,9 +10,24 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.opinion import queries
 from services.opinion.application import OpinionApplication
-from services.opinion.domain import DeadlineHours
-from services.opinion.schemas import IncidentCreate, IncidentPage, IncidentPublic, ResponseCreate, Severity
-from shared.auth import Principal, require
+from services.opinion.domain import DeadlineHours, Incident
+from services.opinion.schemas import (
+    AlertCreate,
+    AssessmentCreate,
+    AssignmentCreate,
+    CloseCreate,
+    EvaluationCreate,
+    IncidentCreate,
+    IncidentPage,
+    IncidentPublic,
+    IncidentPublicSummary,
+    ResponseCreate,
+    Severity,
+    WarningCreate,
+)
+from shared.auth import MaybePrincipal, Principal, require
+from shared.departments import Departments
+from shared.errors import NotFound
 from shared.http import IfMatch, created, parse_if_match, set_etag
 from shared.settings import Settings
 from shared.timeutil import utcnow
@@ -20,8 +36,12 @@ from shared.web import DepartmentsDep, SettingsDep
 router = APIRouter(prefix="/opinion/v1", tags=["incidents 舆情事件"])
 
 Reporter = Annotated[Principal, Depends(require("editor", "office"))]
+Handler = Annotated[Principal, Depends(require("editor", "head", "office"))]
 Responder = Annotated[Principal, Depends(require("editor", "head"))]
+Office = Annotated[Principal, Depends(require("office"))]
+Platform = Annotated[Principal, Depends(require("platform"))]
 Viewer = Annotated[Principal, Depends(require("editor", "head", "office", "auditor"))]
+OVERDUE_SCAN_LIMIT = 5000
 
 
 def _application(request: Request) -> OpinionApplication:
@@ -43,6 +63,12 @@ def _view(app: OpinionApplication, settings: Settings, incident_id: str) -> dict
         return queries.present(session, row, hours_of(settings), utcnow())
 
 
+def _check_departments(departments: Departments, *codes: str | None) -> None:
+    for code in codes:
+        if code:
+            departments.check(code)
+
+
 @router.post("/incidents", status_code=201, response_model=IncidentPublic, summary="登记舆情事件（部门编辑、公开办）")
 def report_incident(
     body: IncidentCreate,
@@ -52,11 +78,104 @@ def report_incident(
     settings: SettingsDep,
     response: Response,
 ) -> dict[str, Any]:
-    for code in filter(None, [body.lead_department, *body.cooperating_departments]):
-        departments.check(code)
+    _check_departments(departments, body.lead_department, *body.cooperating_departments)
     incident = app.report_incident(actor=actor, fields=body.model_dump())
     created(response, f"/opinion/v1/incidents/{incident.id}", incident.version)
     return _view(app, settings, str(incident.id))
+
+
+@router.post(
+    "/alerts",
+    status_code=201,
+    response_model=IncidentPublic,
+    responses={200: {"description": "重复推送：返回已有事件，不重复记录"}},
+    summary="省级平台推送舆情（按 source + external_id 幂等）",
+)
+def receive_alert(
+    body: AlertCreate, app: App, actor: Platform, departments: DepartmentsDep, settings: SettingsDep, response: Response
+) -> dict[str, Any]:
+    _check_departments(departments, body.lead_department, *body.cooperating_departments)
+    incident, is_new = app.receive_alert(actor=actor, fields=body.model_dump())
+    if is_new:
+        created(response, f"/opinion/v1/incidents/{incident.id}", incident.version)
+    else:
+        response.status_code = 200
+        response.headers["Location"] = f"/opinion/v1/incidents/{incident.id}"
+        set_etag(response, incident.version)
+    return _view(app, settings, str(incident.id))
+
+
+def _command(
+    app: OpinionApplication, settings: Settings, response: Response, act: Callable[[], Incident]
+) -> dict[str, Any]:
+    incident = act()
+    set_etag(response, incident.version)
+    return _view(app, settings, str(incident.id))
+
+
+@router.post(
+    "/incidents/{incident_id}/warnings", response_model=IncidentPublic, summary="预警（牵头或配合部门、公开办）"
+)
+def warn(
+    incident_id: UUID,
+    body: WarningCreate,
+    app: App,
+    actor: Handler,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    version = parse_if_match(if_match)
+    return _command(
+        app,
+        settings,
+        response,
+        lambda: app.warn(incident_id, actor=actor, expected_version=version, **body.model_dump()),
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/assessments", response_model=IncidentPublic, summary="研判：定级（时限随之重算）"
+)
+def assess(
+    incident_id: UUID,
+    body: AssessmentCreate,
+    app: App,
+    actor: Handler,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    version = parse_if_match(if_match)
+    return _command(
+        app,
+        settings,
+        response,
+        lambda: app.assess(incident_id, actor=actor, expected_version=version, **body.model_dump()),
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/assignments", response_model=IncidentPublic, summary="指定牵头与配合部门（公开办）"
+)
+def assign(
+    incident_id: UUID,
+    body: AssignmentCreate,
+    app: App,
+    actor: Office,
+    departments: DepartmentsDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    _check_departments(departments, body.lead_department, *body.cooperating_departments)
+    version = parse_if_match(if_match)
+    return _command(
+        app,
+        settings,
+        response,
+        lambda: app.assign(incident_id, actor=actor, expected_version=version, **body.model_dump()),
+    )
 
 
 @router.post("/incidents/{incident_id}/responses", response_model=IncidentPublic, summary="回应（牵头或配合部门）")
@@ -69,30 +188,84 @@ def record_response(
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    incident = app.record_response(
-        incident_id,
-        actor=actor,
-        expected_version=parse_if_match(if_match),
-        kind=body.kind,
-        at=body.at,
-        channel=body.channel,
-        summary=body.summary,
-        explains={k: v for k, v in body.explains.model_dump().items() if v is not None},
+    version = parse_if_match(if_match)
+    explains = {k: v for k, v in body.explains.model_dump().items() if v is not None}
+    fields = {"kind": body.kind, "at": body.at, "channel": body.channel, "summary": body.summary, "explains": explains}
+    return _command(
+        app,
+        settings,
+        response,
+        lambda: app.record_response(incident_id, actor=actor, expected_version=version, **fields),
     )
-    set_etag(response, incident.version)
-    return _view(app, settings, str(incident_id))
 
 
-@router.get("/incidents/{incident_id}", response_model=IncidentPublic, summary="事件详情与回应时限（公开办、相关部门）")
-def get_incident(
-    incident_id: UUID, app: App, viewer: Viewer, settings: SettingsDep, response: Response
+@router.post(
+    "/incidents/{incident_id}/close", response_model=IncidentPublic, summary="处置完毕（牵头或配合部门、公开办）"
+)
+def close(
+    incident_id: UUID,
+    body: CloseCreate,
+    app: App,
+    actor: Handler,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    incident = app.visible_incident(incident_id, viewer)
-    set_etag(response, incident.version)
-    return _view(app, settings, str(incident_id))
+    version = parse_if_match(if_match)
+    return _command(
+        app,
+        settings,
+        response,
+        lambda: app.close_incident(incident_id, actor=actor, expected_version=version, note=body.note),
+    )
 
 
-@router.get("/incidents", response_model=IncidentPage, summary="事件列表（公开办看全部，部门看相关）")
+@router.post("/incidents/{incident_id}/evaluation", response_model=IncidentPublic, summary="效果评估（公开办）")
+def evaluate(
+    incident_id: UUID,
+    body: EvaluationCreate,
+    app: App,
+    actor: Office,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    version = parse_if_match(if_match)
+    return _command(
+        app,
+        settings,
+        response,
+        lambda: app.evaluate(incident_id, actor=actor, expected_version=version, **body.model_dump()),
+    )
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response_model=IncidentPublic | IncidentPublicSummary,
+    summary="事件详情与回应时限（公开办、相关部门）；已发布的回应摘要对公众公开",
+)
+def get_incident(
+    incident_id: UUID, app: App, viewer: MaybePrincipal, settings: SettingsDep, response: Response
+) -> dict[str, Any]:
+    if viewer is not None and viewer.has("editor", "head", "office", "auditor"):
+        try:
+            incident = app.visible_incident(incident_id, viewer)
+        except NotFound:
+            pass
+        else:
+            set_etag(response, incident.version)
+            return _view(app, settings, str(incident_id))
+    with app.reading() as session:
+        row = queries.get_incident(session, str(incident_id))
+        summary = None if row is None else queries.public_summary(session, row)
+    if summary is None:
+        raise NotFound(f"no incident {incident_id}")
+    return summary
+
+
+@router.get(
+    "/incidents", response_model=IncidentPage, summary="事件列表（公开办看全部，部门看相关）；overdue=true 为当前逾期"
+)
 def list_incidents(
     app: App,
     viewer: Viewer,
@@ -100,10 +273,25 @@ def list_incidents(
     department: Annotated[str | None, Query(max_length=16)] = None,
     severity: Severity | None = None,
     status: Annotated[str | None, Query(pattern="^(open|closed|evaluated)$")] = None,
+    overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> dict[str, Any]:
+    now, hours = utcnow(), hours_of(settings)
     with app.reading() as session:
+        if overdue:  # late is judged now, from derived deadlines: scan the open ones (no cursor)
+            rows, _ = queries.list_incidents(
+                session,
+                viewer=viewer,
+                department=department,
+                severity=severity,
+                status="open",
+                limit=OVERDUE_SCAN_LIMIT,
+                cursor=None,
+                cursor_key=settings.signing_key,
+            )
+            views = [v for v in (queries.present(session, r, hours, now) for r in rows) if queries.is_overdue(v)]
+            return {"items": views[:limit], "next_cursor": None}
         rows, next_cursor = queries.list_incidents(
             session,
             viewer=viewer,
@@ -114,8 +302,4 @@ def list_incidents(
             cursor=cursor,
             cursor_key=settings.signing_key,
         )
-        now = utcnow()
-        return {
-            "items": [queries.present(session, r, hours_of(settings), now) for r in rows],
-            "next_cursor": next_cursor,
-        }
+        return {"items": [queries.present(session, r, hours, now) for r in rows], "next_cursor": next_cursor}

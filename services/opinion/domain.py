@@ -5,6 +5,7 @@ Imports only the standard library, ``eventsourcing.domain`` and ``shared.errors`
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,6 +59,14 @@ def deadlines(
     return result
 
 
+INCIDENT_NAMESPACE = uuid.UUID("2b9f6c1e-8d3a-5f47-9c0e-7a1b4d6e8f20")
+
+
+def external_incident_id(source: str, external_id: str) -> uuid.UUID:
+    """An incident known outside (a provincial alert) has one id: repeats find it, never duplicate it."""
+    return uuid.uuid5(INCIDENT_NAMESPACE, f"{source}\n{external_id}")
+
+
 class Incident(Aggregate):
     TOPIC = "opinion.Incident"
 
@@ -66,6 +75,10 @@ class Incident(Aggregate):
 
     class Created(Event, Aggregate.Created):
         TOPIC = "opinion.Incident.Created"
+
+    @staticmethod
+    def create_id(source: str, external_id: str | None, **_: Any) -> uuid.UUID:
+        return external_incident_id(source, external_id) if external_id else uuid.uuid4()
 
     @event("Reported", topic="opinion.Incident.Reported")
     def __init__(
@@ -107,8 +120,7 @@ class Incident(Aggregate):
     def respond(
         self, *, kind: str, at: datetime, channel: str, summary: str, explains: dict[str, str], by: str, department: str
     ) -> None:
-        if self.status == "closed":
-            raise InvalidState("a closed incident takes no more responses")
+        self._require_open()
         if at < self.detected_at:
             raise RuleViolated(
                 "a response cannot come before the incident was detected", code="response_before_detection"
@@ -140,3 +152,58 @@ class Incident(Aggregate):
         department: str,
     ) -> None:
         self.responses.append({"kind": kind, "at": at, "department": department})
+
+    # --- monitoring, judgement and assignment --------------------------------------------------
+
+    def warn(self, *, level: str, note: str, by: str) -> None:
+        self._require_open()
+        self._warned(level=level, note=note, warned_by=by)
+
+    @event("WarningIssued", topic="opinion.Incident.WarningIssued")
+    def _warned(self, level: str, note: str, warned_by: str) -> None:
+        pass
+
+    def assess(self, *, severity: str, emergency: bool, note: str, by: str) -> None:
+        """A new judgement; the deadlines follow from it and ``detected_at`` (they are derived)."""
+        self._require_open()
+        self._assessed(severity=severity, emergency=emergency, note=note, assessed_by=by)
+
+    @event("Assessed", topic="opinion.Incident.Assessed")
+    def _assessed(self, severity: str, emergency: bool, note: str, assessed_by: str) -> None:
+        self.severity = severity
+        self.emergency = emergency
+
+    def assign(self, *, lead_department: str, cooperating_departments: list[str], by: str) -> None:
+        self._require_open()
+        cooperating = [d for d in dict.fromkeys(cooperating_departments) if d != lead_department]
+        self._assigned(lead_department=lead_department, cooperating_departments=cooperating, assigned_by=by)
+
+    @event("Assigned", topic="opinion.Incident.Assigned")
+    def _assigned(self, lead_department: str, cooperating_departments: list[str], assigned_by: str) -> None:
+        self.lead_department = lead_department
+        self.cooperating_departments = list(cooperating_departments)
+
+    # --- closing and evaluation ------------------------------------------------------------------
+
+    def close(self, *, note: str, by: str) -> None:
+        self._require_open()
+        self._closed(note=note, closed_by=by)
+
+    @event("Closed", topic="opinion.Incident.Closed")
+    def _closed(self, note: str, closed_by: str) -> None:
+        self.status = "closed"
+
+    def evaluate(self, *, rating: str, findings: list[str], note: str, by: str) -> None:
+        if self.status != "closed":
+            raise InvalidState(f"an incident is evaluated once closed; this one is {self.status}")
+        if rating == "effective" and findings:
+            raise RuleViolated("an effective handling has no adverse findings", code="findings_contradict_rating")
+        self._evaluated(rating=rating, findings=list(dict.fromkeys(findings)), note=note, evaluated_by=by)
+
+    @event("Evaluated", topic="opinion.Incident.Evaluated")
+    def _evaluated(self, rating: str, findings: list[str], note: str, evaluated_by: str) -> None:
+        self.status = "evaluated"
+
+    def _require_open(self) -> None:
+        if self.status != "open":
+            raise InvalidState(f"the incident is {self.status}")

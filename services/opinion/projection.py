@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from services.opinion.domain import Incident
@@ -36,13 +36,21 @@ def reported(session: Session, e: Any) -> None:
             updated_at=e.timestamp,
         )
     )
-    roles = dict.fromkeys(e.cooperating_departments, "cooperating")
-    if e.reporter_department:
-        roles.setdefault(e.reporter_department, "reporter")
-    if e.lead_department:
-        roles[e.lead_department] = "lead"
+    _involve(session, str(e.originator_id), e.lead_department, e.cooperating_departments, e.reporter_department)
+
+
+def _involve(
+    session: Session, incident_id: str, lead: str | None, cooperating: list[str], reporter: str | None
+) -> None:
+    """Who may see the incident: its lead, its cooperating departments and whoever reported it."""
+    session.execute(delete(involvement).where(involvement.c.incident_id == incident_id))
+    roles = dict.fromkeys(cooperating, "cooperating")
+    if reporter:
+        roles.setdefault(reporter, "reporter")
+    if lead:
+        roles[lead] = "lead"
     for department, role in roles.items():
-        session.execute(insert(involvement).values(incident_id=str(e.originator_id), department=department, role=role))
+        session.execute(insert(involvement).values(incident_id=incident_id, department=department, role=role))
 
 
 @projection.on(Incident.ResponseRecorded)
@@ -62,3 +70,34 @@ def responded(session: Session, e: Any) -> None:
         )
     )
     projection.update(session, incident, e)
+
+
+@projection.on(Incident.WarningIssued)
+def warned(session: Session, e: Any) -> None:
+    projection.update(session, incident, e, warning_level=e.level)
+
+
+@projection.on(Incident.Assessed)
+def assessed(session: Session, e: Any) -> None:
+    projection.update(session, incident, e, severity=e.severity, emergency=e.emergency)
+
+
+@projection.on(Incident.Assigned)
+def assigned(session: Session, e: Any) -> None:
+    projection.update(
+        session, incident, e, lead_department=e.lead_department, cooperating_departments=list(e.cooperating_departments)
+    )
+    reporter = session.execute(
+        select(incident.c.reporter_department).where(incident.c.id == str(e.originator_id))
+    ).scalar()
+    _involve(session, str(e.originator_id), e.lead_department, e.cooperating_departments, reporter)
+
+
+@projection.on(Incident.Closed)
+def closed(session: Session, e: Any) -> None:
+    projection.update(session, incident, e, status="closed")
+
+
+@projection.on(Incident.Evaluated)
+def evaluated(session: Session, e: Any) -> None:
+    projection.update(session, incident, e, status="evaluated", rating=e.rating, findings=list(e.findings))

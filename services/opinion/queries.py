@@ -44,6 +44,28 @@ def present(session: Session, row: Any, hours: DeadlineHours, as_of: datetime) -
     return view
 
 
+def public_summary(session: Session, row: Any) -> dict[str, Any] | None:
+    """The public part, or None while nothing has been published."""
+    responses = session.execute(
+        select(response).where(response.c.incident_id == row.id).order_by(response.c.version)
+    ).all()
+    if not responses:
+        return None
+    return {
+        "id": row.id,
+        "title": row.title,
+        "topic": row.topic,
+        "public_summary": [
+            {"kind": r.kind, "at": to_shanghai(r.at), "channel": r.channel, "summary": r.summary} for r in responses
+        ],
+    }
+
+
+def is_overdue(view: dict[str, Any]) -> bool:
+    """Late now: a deadline past due with no answer yet."""
+    return any(d["status"] == "missed" and d["met_at"] is None for d in view["deadlines"])
+
+
 def get_incident(session: Session, incident_id: str) -> Any | None:
     return session.execute(select(incident).where(incident.c.id == incident_id)).first()
 

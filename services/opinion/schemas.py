@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.types import DepartmentCode, Input, Line, LongText, Moment, Output, Reason, ShortLine
+from shared.types import DepartmentCode, Flag, Input, Line, LongText, Moment, Output, Reason, ShortLine
 
 Source = Literal["monitoring", "provincial", "hotline_12345", "media", "petition", "other"]
 Topic = Literal[
@@ -25,9 +25,43 @@ class IncidentCreate(Input):
     detected_at: Moment = Field(examples=["2026-03-02T09:30:00+08:00"])
     topic: Topic
     severity: Severity
-    emergency: bool = False
+    emergency: Flag = False
     lead_department: DepartmentCode | None = None
     cooperating_departments: list[DepartmentCode] = Field(default_factory=list, max_length=30)
+
+
+class AlertCreate(IncidentCreate):
+    """A provincial platform's push: the same fields, and ``external_id`` is required (idempotency)."""
+
+    external_id: ShortLine
+
+
+class WarningCreate(Input):
+    level: Literal["blue", "yellow", "orange", "red"] = Field(description="预警级别")
+    note: Reason
+
+
+class AssessmentCreate(Input):
+    severity: Severity
+    emergency: Flag
+    note: Reason
+
+
+class AssignmentCreate(Input):
+    lead_department: DepartmentCode
+    cooperating_departments: list[DepartmentCode] = Field(default_factory=list, max_length=30)
+
+
+class CloseCreate(Input):
+    note: Reason
+
+
+class EvaluationCreate(Input):
+    rating: Literal["effective", "partial", "ineffective"]
+    findings: list[Literal["slow_handling", "improper_response", "late_report"]] = Field(
+        default_factory=list, max_length=3
+    )
+    note: Reason
 
 
 class Explains(Input):
@@ -72,10 +106,13 @@ class IncidentPublic(Output):
     detected_at: datetime
     topic: str
     severity: str
-    emergency: bool
+    emergency: Flag
     lead_department: str | None
     cooperating_departments: list[str]
     status: str
+    warning_level: str | None
+    rating: str | None
+    findings: list[str] | None
     created_at: datetime
     updated_at: datetime
     deadlines: list[DeadlineOut]
@@ -86,3 +123,19 @@ class IncidentPublic(Output):
 class IncidentPage(Output):
     items: list[IncidentPublic]
     next_cursor: str | None
+
+
+class PublicResponse(Output):
+    kind: str
+    at: datetime
+    channel: str
+    summary: str
+
+
+class IncidentPublicSummary(Output):
+    """What anyone may see once a response is published: the incident's title and the responses."""
+
+    id: str
+    title: str
+    topic: str
+    public_summary: list[PublicResponse]

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
+from tests.bad_input import RAW_BODIES
 from tests.catalogue.builders import draft, publish, record_body
 from tests.catalogue.test_items import item_body
 from tests.catalogue.test_proposals_and_consultations import consultation_body, proposal_body
@@ -49,22 +50,6 @@ def _routes(client: TestClient, settings: Settings) -> list[Route]:
 
 def _head(client: TestClient) -> int:
     return int(client.get("/catalogue/v1/audit/head").json()["position"])
-
-
-RAW_BODIES: dict[str, Callable[[dict[str, Any]], bytes]] = {
-    "truncated": lambda body: json.dumps(body, ensure_ascii=False).encode()[:-3] or b"{",
-    "array": lambda body: json.dumps([body]).encode(),
-    "null": lambda body: b"null",
-    "trailing-comma": lambda body: json.dumps(body).encode()[:-1] + b', "x": 1,}',
-    "bom": lambda body: b"\xef\xbb\xbf" + json.dumps(body).encode(),
-    "duplicate-key": lambda body: (
-        json.dumps(body).encode()[:-1] + (b', "a": 1, "a": 2}' if body else b'"a": 1, "a": 2}')
-    ),
-    "unknown-field": lambda body: json.dumps({**body, "unknown_field": "x"}).encode(),
-    "nan": lambda body: json.dumps({**body, "n": float("nan")}).encode(),
-    "deep": lambda body: b'{"a":' * 5000 + b"1" + b"}" * 5000,
-    "nul": lambda body: json.dumps({**body, "t": "\u0000"}).encode(),
-}
 
 
 @pytest.mark.parametrize("mangle", RAW_BODIES.values(), ids=RAW_BODIES.keys())
