@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -125,6 +125,8 @@ class ServiceApplication(Application[UUID]):
         self.sessions = sessionmaker(bind=store.engine)
         self.new_events = threading.Condition()
         self.followers: list[Any] = []  # set by the web shell: shared.follower.Follower objects
+        # The server's clock for recorded instants (published_at, received_at...); tests set it.
+        self.clock: Callable[[], datetime] = utcnow
         super().__init__(env={"CREATE_TABLE": "y"})
         self.recorder.describe = self.describe  # type: ignore[attr-defined]
         self.type_topics = self._collect_type_topics()

@@ -15,7 +15,7 @@ from services.catalogue.projection import projection
 from shared.application import ServiceApplication, expect_version
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
-from shared.timeutil import local_date, utcnow
+from shared.timeutil import local_date
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ class CatalogueApplication(ServiceApplication):
 
     def publish_record(self, record_id: UUID, *, actor: Principal, expected_version: int | None) -> Record:
         record = self._own(record_id, Record, actor, expected_version)
-        record.publish(at=utcnow(), by=actor.sub)
+        record.publish(at=self.clock(), by=actor.sub)
         self.save(record)
         return record
 
@@ -128,7 +128,7 @@ class CatalogueApplication(ServiceApplication):
 
     def publish_reply(self, proposal_id: UUID, *, actor: Principal, expected_version: int | None) -> Proposal:
         proposal = self._own(proposal_id, Proposal, actor, expected_version)
-        proposal.publish(at=utcnow(), by=actor.sub)
+        proposal.publish(at=self.clock(), by=actor.sub)
         self.save(proposal)
         return proposal
 
@@ -142,7 +142,7 @@ class CatalogueApplication(ServiceApplication):
 
     def comment(self, consultation_id: UUID, *, text: str) -> Consultation:
         consultation = self.load(consultation_id, Consultation)
-        now = utcnow()
+        now = self.clock()
         consultation.comment(text=text, on=local_date(now), at=now)
         self.save(consultation)
         return consultation
@@ -167,7 +167,7 @@ class CatalogueApplication(ServiceApplication):
         consultation.publish_result(
             adoption_summary=adoption_summary,
             decision_record_id=decision_record_id,
-            on=local_date(utcnow()),
+            on=local_date(self.clock()),
             by=actor.sub,
         )
         self.save(consultation)

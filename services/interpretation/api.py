@@ -5,25 +5,29 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from services.interpretation import queries
 from services.interpretation.application import InterpretationApplication
 from services.interpretation.schemas import (
+    Awaiting,
     InterpretationCreate,
     InterpretationPage,
     InterpretationPublic,
     InterpretationWithdraw,
+    Quota,
 )
 from shared.auth import MaybePrincipal, Principal, require
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.timeutil import local_date
 from shared.types import NoFields
 from shared.web import CalendarDep, DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/interpretation/v1", tags=["interpretations 政策解读"])
 
 Editor = Annotated[Principal, Depends(require("editor", "head"))]
+Reader = Annotated[Principal, Depends(require("editor", "head", "office", "auditor"))]
 
 
 def _application(request: Request) -> InterpretationApplication:
@@ -140,3 +144,37 @@ def list_interpretations(
         )
     sync_days = settings.interpretation_sync_working_days
     return {"items": [queries.present(r, calendar, sync_days) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/quota/{year}", response_model=Quota, summary="第一解读人年度解读数（每部门应 ≥ 3）")
+def quota(
+    year: Annotated[int, Path(ge=2000, le=2100)], app: App, departments: DepartmentsDep, settings: SettingsDep
+) -> dict[str, Any]:
+    with app.reading() as session:
+        items = queries.quota(
+            session, year=year, departments=departments.codes(), required=settings.principal_interpretations_per_year
+        )
+    return {"year": year, "items": items}
+
+
+@router.get("/awaiting", response_model=Awaiting, summary="待解读：本部门已发布、需要解读而尚无解读的政策")
+def awaiting(
+    department: Annotated[str, Query(max_length=16)],
+    app: App,
+    viewer: Reader,
+    departments: DepartmentsDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    departments.check(department)
+    if not (viewer.acts_for(department) or viewer.has("auditor")):
+        raise Forbidden(f"you act for {viewer.dept or 'no department'}, not {department}", code="other_department")
+    with app.reading() as session:
+        items = queries.awaiting(
+            session,
+            department=department,
+            calendar=calendar,
+            sync_days=settings.interpretation_sync_working_days,
+            today=local_date(app.clock()),
+        )
+    return {"department": department, "items": items}

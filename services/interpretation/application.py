@@ -14,7 +14,6 @@ from services.interpretation.read_models import policy
 from shared.application import ServiceApplication, expect_version
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound, RuleViolated, ServiceUnavailable
-from shared.timeutil import utcnow
 
 
 class InterpretationApplication(ServiceApplication):
@@ -43,7 +42,7 @@ class InterpretationApplication(ServiceApplication):
         self, interpretation_id: UUID, *, actor: Principal, expected_version: int | None
     ) -> Interpretation:
         interpretation = self._own(interpretation_id, actor, expected_version)
-        interpretation.publish(at=utcnow(), by=actor.sub, by_head=actor.has("head"))
+        interpretation.publish(at=self.clock(), by=actor.sub, by_head=actor.has("head"))
         self.save(interpretation)
         return interpretation
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.interpretation.read_models import interpretation, policy
@@ -73,8 +73,7 @@ def list_interpretations(
     if policy_record_id:
         query = query.where(interpretation.c.policy_record_id == policy_record_id)
     if year is not None:
-        start = datetime(year, 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
-        end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
+        start, end = _year_bounds(year)
         query = query.where(interpretation.c.published_at >= start, interpretation.c.published_at < end)
     if cursor is not None:
         position = decode_cursor(cursor_key, cursor)
@@ -92,3 +91,70 @@ def list_interpretations(
         rows = rows[:limit]
         next_cursor = encode_cursor(cursor_key, {"c": rows[-1].created_at.isoformat(), "i": rows[-1].id})
     return rows, next_cursor
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The year in Shanghai, as UTC instants."""
+    return datetime(year, 1, 1, tzinfo=SHANGHAI).astimezone(UTC), datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(
+        UTC
+    )
+
+
+def quota(session: Session, *, year: int, departments: list[str], required: int) -> list[dict[str, Any]]:
+    """Principal interpretations (第一解读人) published, and not withdrawn, by each department in ``year``."""
+    start, end = _year_bounds(year)
+    rows = session.execute(
+        select(interpretation.c.department, func.count())
+        .where(
+            interpretation.c.status == "published",
+            interpretation.c.principal.is_(True),
+            interpretation.c.published_at >= start,
+            interpretation.c.published_at < end,
+        )
+        .group_by(interpretation.c.department)
+    ).all()
+    counted: dict[str, int] = {str(r[0]): int(r[1]) for r in rows}
+    return [
+        {
+            "department": d,
+            "principal_published": int(counted.get(d, 0)),
+            "required": required,
+            "met": counted.get(d, 0) >= required,
+        }
+        for d in departments
+    ]
+
+
+def awaiting(
+    session: Session, *, department: str, calendar: WorkingCalendar, sync_days: int, today: date
+) -> list[dict[str, Any]]:
+    """The department's published policies that need an interpretation and have no published one yet."""
+    explained = select(interpretation.c.policy_record_id).where(interpretation.c.status == "published")
+    rows = session.execute(
+        select(policy)
+        .where(
+            policy.c.department == department,
+            policy.c.needs_interpretation.is_(True),
+            policy.c.published_at.is_not(None),
+            policy.c.revoked_at.is_(None),
+            policy.c.id.not_in(explained),
+        )
+        .order_by(policy.c.published_at)
+    ).all()
+    result = []
+    for row in rows:
+        deadline = calendar.add_working_days(local_date(row.published_at), sync_days)
+        late = today > deadline.due_on
+        result.append(
+            {
+                "policy_record_id": row.id,
+                "title": row.title,
+                "category": row.category,
+                "published_at": to_shanghai(row.published_at),
+                "due_on": deadline.due_on,
+                "calendar_provisional": deadline.calendar_provisional,
+                "working_days_left": 0 if late else calendar.working_days_between(today, deadline.due_on),
+                "overdue_working_days": calendar.working_days_between(deadline.due_on, today) if late else 0,
+            }
+        )
+    return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
@@ -64,3 +64,31 @@ class InterpretationPublic(Output):
 class InterpretationPage(Output):
     items: list[InterpretationPublic]
     next_cursor: str | None
+
+
+class QuotaLine(Output):
+    department: str
+    principal_published: int = Field(description="本年度第一解读人发布的解读数")
+    required: int
+    met: bool
+
+
+class Quota(Output):
+    year: int
+    items: list[QuotaLine]
+
+
+class AwaitingPolicy(Output):
+    policy_record_id: str
+    title: str
+    category: str
+    published_at: datetime
+    due_on: date
+    calendar_provisional: bool
+    working_days_left: int
+    overdue_working_days: int
+
+
+class Awaiting(Output):
+    department: str
+    items: list[AwaitingPolicy]
