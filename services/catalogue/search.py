@@ -54,13 +54,24 @@ def query_tokens(q: str) -> list[str]:
 
 def index(session: Session, record_id: str, *parts: str | None) -> None:
     doc = document(*parts)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # The FTS row shares the rowid of its catalogue_record_search row, so replacing it is a
+        # key lookup, never a scan of the whole full-text table.
+        old = session.execute(
+            text("SELECT rowid FROM catalogue_record_search WHERE record_id = :id"), {"id": record_id}
+        ).scalar()
+        if old is not None:
+            session.execute(text("DELETE FROM catalogue_record_fts WHERE rowid = :r"), {"r": old})
     session.execute(record_search.delete().where(record_search.c.record_id == record_id))
     session.execute(record_search.insert().values(record_id=record_id, document=doc))
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM catalogue_record_fts WHERE record_id = :id"), {"id": record_id})
+    if sqlite:
+        rowid = session.execute(
+            text("SELECT rowid FROM catalogue_record_search WHERE record_id = :id"), {"id": record_id}
+        ).scalar_one()
         session.execute(
-            text("INSERT INTO catalogue_record_fts (record_id, document) VALUES (:id, :doc)"),
-            {"id": record_id, "doc": doc},
+            text("INSERT INTO catalogue_record_fts (rowid, record_id, document) VALUES (:r, :id, :doc)"),
+            {"r": rowid, "id": record_id, "doc": doc},
         )
 
 
