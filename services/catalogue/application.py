@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.catalogue import read_models, search
-from services.catalogue.domain import CatalogueItem, Consultation, Proposal, Record
+from services.catalogue.domain import AnnualFigures, CatalogueItem, Consultation, InformationRequest, Proposal, Record
+from services.catalogue.domain.requests import new_query_code
 from services.catalogue.projection import projection
 from shared.application import ServiceApplication, expect_version
 from shared.auth import Principal
@@ -25,7 +27,11 @@ class CatalogueApplication(ServiceApplication):
     metadata = read_models.metadata
     kernel = read_models.kernel
     projection = projection
-    aggregate_classes = (Record, CatalogueItem, Proposal, Consultation)
+    aggregate_classes = (Record, CatalogueItem, Proposal, Consultation, InformationRequest, AnnualFigures)
+    # Personal data in events: shown to auditors, redacted for platform readers of the feed.
+    personal_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "catalogue.InformationRequestReceived": ("applicant_name", "applicant_contact")
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -172,6 +178,53 @@ class CatalogueApplication(ServiceApplication):
         )
         self.save(consultation)
         return consultation
+
+    # --- information requests -------------------------------------------------------------------------
+
+    def receive_request(self, *, actor: Principal, fields: dict[str, Any]) -> InformationRequest:
+        authorise(actor, fields["department"])
+        request = InformationRequest(**fields, query_code=new_query_code(), received_by=actor.sub)
+        self.save(request)
+        return request
+
+    def act_on_request(
+        self, request_id: UUID, *, actor: Principal, expected_version: int | None, verb: str, **fields: Any
+    ) -> InformationRequest:
+        """One of the request's clock or answer steps, by its own department."""
+        request = self._own(request_id, InformationRequest, actor, expected_version)
+        steps: dict[str, Callable[..., None]] = {
+            "clarification-requested": request.request_clarification,
+            "clarified": request.clarified,
+            "consultation-started": request.start_consultation,
+            "consultation-ended": request.end_consultation,
+            "extended": request.extend,
+            "replied": request.reply,
+            "appealed": request.appeal,
+        }
+        step = steps[verb]
+        if verb == "extended":
+            fields["max_days"] = self.settings.request_extension_max_working_days
+        step(**fields, by=actor.sub)
+        self.save(request)
+        return request
+
+    # --- annual report figures -----------------------------------------------------------------------
+
+    def enter_figures(self, *, actor: Principal, department: str, year: int, figures: dict[str, Any]) -> AnnualFigures:
+        authorise(actor, department)
+        try:
+            sheet = self.load(AnnualFigures.create_id(department, year), AnnualFigures)
+        except NotFound:
+            sheet = AnnualFigures(department=department, year=year)
+        sheet.enter(figures=figures, by=actor.sub)
+        self.save(sheet)
+        return sheet
+
+    def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
+        fields = self.personal_fields.get(type_)
+        if not fields:
+            return data
+        return {k: ("***" if k in fields else v) for k, v in data.items()}
 
     # --- the department rule of every write ---------------------------------------------------------
 

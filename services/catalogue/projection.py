@@ -8,8 +8,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.catalogue import search
-from services.catalogue.domain import CatalogueItem, Consultation, Proposal, Record
+from services.catalogue.domain import AnnualFigures, CatalogueItem, Consultation, InformationRequest, Proposal, Record
 from services.catalogue.read_models import (
+    annual_figures,
     consultation,
     consultation_comment,
     item,
@@ -17,10 +18,23 @@ from services.catalogue.read_models import (
     record,
     record_search,
     record_version,
+    request,
+    request_appeal,
 )
 from shared.application import Projection
 
-projection = Projection(record, record_version, record_search, item, proposal, consultation, consultation_comment)
+projection = Projection(
+    record,
+    record_version,
+    record_search,
+    item,
+    proposal,
+    consultation,
+    consultation_comment,
+    request,
+    request_appeal,
+    annual_figures,
+)
 projection.reset_hooks.append(search.reset)
 
 
@@ -94,7 +108,7 @@ def corrected(session: Session, e: Any) -> None:
 
 @projection.on(Record.Revoked)
 def revoked(session: Session, e: Any) -> None:
-    projection.update(session, record, e, status="revoked")
+    projection.update(session, record, e, status="revoked", revoked_at=e.timestamp)
     _history(session, e, "revoked", [], e.reason, e.revoked_by)
 
 
@@ -198,3 +212,126 @@ def result_published(session: Session, e: Any) -> None:
     projection.update(
         session, consultation, e, adoption_summary=e.adoption_summary, decision_record_id=e.decision_record_id
     )
+
+
+# --- information requests ------------------------------------------------------------------------
+
+
+@projection.on(InformationRequest.Received)
+def request_received(session: Session, e: Any) -> None:
+    session.execute(
+        insert(request).values(
+            id=str(e.originator_id),
+            version=e.originator_version,
+            department=e.department,
+            applicant_type=e.applicant_type,
+            applicant_name=e.applicant_name,
+            applicant_contact=e.applicant_contact,
+            description=e.description,
+            channel=e.channel,
+            received_on=e.received_on,
+            query_code=e.query_code,
+            status="received",
+            consultations=[],
+            extension_working_days=0,
+            created_at=e.timestamp,
+            updated_at=e.timestamp,
+        )
+    )
+
+
+@projection.on(InformationRequest.ClarificationRequested)
+def clarification_requested(session: Session, e: Any) -> None:
+    projection.update(
+        session, request, e, status="awaiting_clarification", clarification_requested_on=e.on, clarification_note=e.note
+    )
+
+
+@projection.on(InformationRequest.Clarified)
+def clarified(session: Session, e: Any) -> None:
+    projection.update(session, request, e, status="in_progress", clarified_on=e.on)
+
+
+def _consultations(session: Session, e: Any) -> list[dict[str, Any]]:
+    current = session.execute(select(request.c.consultations).where(request.c.id == str(e.originator_id))).scalar_one()
+    return [dict(c) for c in current]
+
+
+@projection.on(InformationRequest.ConsultationStarted)
+def consultation_started(session: Session, e: Any) -> None:
+    pauses = [*_consultations(session, e), {"party": e.party, "started_on": e.on.isoformat(), "ended_on": None}]
+    projection.update(session, request, e, consultations=pauses, status="in_consultation")
+
+
+@projection.on(InformationRequest.ConsultationEnded)
+def consultation_ended(session: Session, e: Any) -> None:
+    pauses = _consultations(session, e)
+    pauses[-1]["ended_on"] = e.on.isoformat()
+    projection.update(session, request, e, consultations=pauses, status="in_progress")
+
+
+@projection.on(InformationRequest.Extended)
+def extended(session: Session, e: Any) -> None:
+    projection.update(
+        session,
+        request,
+        e,
+        extension_working_days=e.working_days,
+        extension_approved_by=e.approved_by,
+        extension_reason=e.reason,
+    )
+
+
+@projection.on(InformationRequest.Replied)
+def replied(session: Session, e: Any) -> None:
+    pauses = _consultations(session, e)
+    if pauses and pauses[-1]["ended_on"] is None:
+        pauses[-1]["ended_on"] = e.on.isoformat()
+    projection.update(
+        session,
+        request,
+        e,
+        status="replied",
+        replied_on=e.on,
+        outcome=e.outcome,
+        outcome_reason=e.reason,
+        consultations=pauses,
+    )
+
+
+@projection.on(InformationRequest.Appealed)
+def appealed(session: Session, e: Any) -> None:
+    department = session.execute(select(request.c.department).where(request.c.id == str(e.originator_id))).scalar_one()
+    session.execute(
+        insert(request_appeal).values(
+            request_id=str(e.originator_id),
+            version=e.originator_version,
+            department=department,
+            kind=e.kind,
+            result=e.result,
+            on=e.on,
+        )
+    )
+    projection.update(session, request, e)
+
+
+# --- annual report figures -------------------------------------------------------------------------
+
+
+@projection.on(AnnualFigures.Opened)
+def figures_opened(session: Session, e: Any) -> None:
+    session.execute(
+        insert(annual_figures).values(
+            id=str(e.originator_id),
+            version=e.originator_version,
+            department=e.department,
+            year=e.year,
+            figures={},
+            updated_at=e.timestamp,
+        )
+    )
+
+
+@projection.on(AnnualFigures.Entered)
+def figures_entered(session: Session, e: Any) -> None:
+    projection.update(session, annual_figures, e, figures=dict(e.figures))

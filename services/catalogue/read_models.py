@@ -32,6 +32,7 @@ record = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
+    Column("revoked_at", UtcDateTime()),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_catalogue_record_department_status", "department", "status"),
     Index("ix_catalogue_record_published_at", "published_at"),
@@ -127,4 +128,57 @@ consultation_comment = Table(
     Column("version", Integer, primary_key=True),
     Column("text", Text, nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# Information requests. applicant_name and applicant_contact are personal data: only the
+# handling department, the office and auditors read them (queries.requests enforces it).
+request = Table(
+    "catalogue_request",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("applicant_type", String(32), nullable=False),
+    Column("applicant_name", Text, nullable=False),
+    Column("applicant_contact", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("query_code", String(16), nullable=False, unique=True),
+    Column("status", String(32), nullable=False),
+    Column("clarification_requested_on", Date),
+    Column("clarification_note", Text),
+    Column("clarified_on", Date),
+    Column("consultations", JSON, nullable=False),
+    Column("extension_working_days", Integer, nullable=False),
+    Column("extension_approved_by", Text),
+    Column("extension_reason", Text),
+    Column("replied_on", Date),
+    Column("outcome", String(32)),
+    Column("outcome_reason", String(64)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_catalogue_request_department_status", "department", "status"),
+)
+
+request_appeal = Table(
+    "catalogue_request_appeal",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("department", String(32), nullable=False),
+    Column("kind", String(48), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("on", Date, nullable=False),
+)
+
+annual_figures = Table(
+    "catalogue_annual_figures",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("figures", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

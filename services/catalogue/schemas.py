@@ -305,3 +305,98 @@ class CopyCheck(Output):
     content_hash: str | None = Field(description="平台记录的规范化内容哈希")
     computed_hash: str = Field(description="所提交副本的哈希")
     algorithm: str
+
+
+# --- information requests ----------------------------------------------------------------------------
+
+ApplicantType = Literal["natural_person", "commercial", "research", "public_interest", "legal_service", "other"]
+
+
+class Applicant(Input):
+    type: ApplicantType
+    name: ShortLine
+    contact: ShortLine
+
+
+class RequestCreate(Input):
+    department: DepartmentCode
+    applicant: Applicant
+    description: LongText
+    channel: Literal["in_person", "post", "online", "fax"]
+    received_on: Day = Field(description="收到申请之日：当面为当日；邮寄为签收日；网络、传真为双方确认之日")
+
+
+class StepOn(Input):
+    on: Day = Field(description="该步骤发生之日")
+
+
+class ClarificationRequest(StepOn):
+    note: Reason
+
+
+class ConsultationStart(StepOn):
+    party: Literal["third_party", "other_agency"]
+
+
+class Extension(StepOn):
+    working_days: int = Field(ge=1, le=365, description="延长的工作日（≤ 20，可配置）")
+    approved_by: ShortLine
+    reason: Reason
+
+
+class Reply(StepOn):
+    outcome: Literal["granted", "partially_granted", "refused", "unable_to_provide", "not_processed", "other"]
+    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,64}$")] | None = None
+
+
+class Appeal(StepOn):
+    kind: Literal["reconsideration", "litigation", "litigation_after_reconsideration"]
+    result: Literal["upheld", "corrected", "other", "pending"]
+
+
+class RequestPublic(Output):
+    id: str
+    version: int
+    department: str
+    applicant: dict[str, str] = Field(description="申请人；姓名与联系方式仅办理部门、公开办、审计员可见")
+    description: str
+    channel: str
+    received_on: date
+    query_code: str
+    status: str
+    clarification_requested_on: date | None
+    clarification_note: str | None
+    clarified_on: date | None
+    consultations: list[dict[str, object]]
+    extension_working_days: int
+    extension_approved_by: str | None
+    extension_reason: str | None
+    replied_on: date | None
+    outcome: str | None
+    outcome_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    due_on: date | None
+    on_time: bool | None
+    deadline: dict[str, object]
+
+
+class RequestStatus(Output):
+    query_code: str
+    status: str
+    received_on: date
+    due_on: date | None
+
+
+class OverdueRequests(Output):
+    department: str
+    late: list[dict[str, object]]
+    due_soon: list[dict[str, object]]
+
+
+class FiguresEntry(Input):
+    department: DepartmentCode
+    licensing: int = Field(ge=0, le=10**9, description="行政许可决定数")
+    penalty: int = Field(ge=0, le=10**9, description="行政处罚决定数")
+    enforcement: int = Field(ge=0, le=10**9, description="行政强制决定数")
+    fees_10k_yuan: float = Field(ge=0, le=10**9, description="行政事业性收费（万元）")

@@ -1,0 +1,189 @@
+"""Information requests (依申请公开) with their legal clocks, and the statutory annual report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Response
+
+from services.catalogue import annual_report, request_queries
+from services.catalogue.api.deps import App, Editor
+from services.catalogue.application import CatalogueApplication
+from services.catalogue.schemas import (
+    Appeal,
+    ClarificationRequest,
+    ConsultationStart,
+    Extension,
+    FiguresEntry,
+    OverdueRequests,
+    Reply,
+    RequestCreate,
+    RequestPublic,
+    RequestStatus,
+    StepOn,
+)
+from shared.auth import MaybePrincipal, Principal
+from shared.calendar import WorkingCalendar
+from shared.errors import Forbidden, NotFound
+from shared.export import table_response
+from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.settings import Settings
+from shared.timeutil import local_date
+from shared.web import CalendarDep, DepartmentsDep, SettingsDep
+
+router = APIRouter(prefix="/catalogue/v1", tags=["requests 依申请公开与年度报告"])
+QueryCode = Annotated[str, Path(pattern=r"^[A-Z0-9]{6,16}$")]
+DUE_SOON_WORKING_DAYS = 5
+
+
+def _view(
+    app: CatalogueApplication, calendar: WorkingCalendar, settings: Settings, request_id: str, viewer: Principal | None
+) -> dict[str, Any]:
+    with app.reading() as session:
+        row = request_queries.get_request(session, request_id)
+    if row is None or not request_queries.may_see_applicant(viewer, row.department):
+        raise NotFound(f"no request {request_id}")  # a request is never public: only its status page is
+    return request_queries.present(
+        row, calendar, request_queries.clock_rules(settings), local_date(app.clock()), viewer
+    )
+
+
+@router.post("/requests", status_code=201, response_model=RequestPublic, summary="登记政府信息公开申请（本部门编辑）")
+def receive_request(
+    body: RequestCreate,
+    app: App,
+    actor: Editor,
+    departments: DepartmentsDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    departments.check(body.department)
+    fields = {
+        "department": body.department,
+        "applicant_type": body.applicant.type,
+        "applicant_name": body.applicant.name,
+        "applicant_contact": body.applicant.contact,
+        "description": body.description,
+        "channel": body.channel,
+        "received_on": body.received_on,
+    }
+    request_id, _ = app.once(
+        key=idempotency_key,
+        principal=actor.sub,
+        request_hash=request_hash(body),
+        create=lambda: str(app.receive_request(actor=actor, fields=fields).id),
+    )
+    view = _view(app, calendar, settings, request_id, actor)
+    created(response, f"/catalogue/v1/requests/{request_id}", view["version"])
+    return view
+
+
+def _step(verb: str, body_type: type[StepOn], summary: str) -> None:
+    def step(
+        request_id: UUID,
+        body: Any,
+        app: App,
+        actor: Editor,
+        calendar: CalendarDep,
+        settings: SettingsDep,
+        response: Response,
+        if_match: IfMatch = None,
+    ) -> dict[str, Any]:
+        done = app.act_on_request(
+            request_id, actor=actor, expected_version=parse_if_match(if_match), verb=verb, **body.model_dump()
+        )
+        set_etag(response, done.version)
+        return _view(app, calendar, settings, str(request_id), actor)
+
+    step.__annotations__["body"] = body_type
+    step.__name__ = f"request_{verb.replace('-', '_')}"
+    router.post(f"/requests/{{request_id}}/{verb}", response_model=RequestPublic, summary=summary)(step)
+
+
+_step("clarification-requested", ClarificationRequest, "发出补正通知（收到申请后 7 个工作日内）")
+_step("clarified", StepOn, "收到补正后的申请：答复期限重新起算")
+_step("consultation-started", ConsultationStart, "征求第三方或其他机关意见：暂停计时")
+_step("consultation-ended", StepOn, "征求意见结束：恢复计时")
+_step("extended", Extension, "延期答复（仅一次，≤ 20 个工作日，须经批准）")
+_step("replied", Reply, "答复：结果与理由取自 2021 年度报告格式的封闭清单")
+_step("appealed", Appeal, "行政复议、行政诉讼及其结果")
+
+
+@router.get(
+    "/requests/status/{query_code}", response_model=RequestStatus, summary="申请人凭查询码查看办理状态（无个人信息）"
+)
+def request_status(query_code: QueryCode, app: App, calendar: CalendarDep, settings: SettingsDep) -> dict[str, Any]:
+    with app.reading() as session:
+        row = request_queries.by_query_code(session, query_code)
+    if row is None:
+        raise NotFound("no request with this query code")
+    return request_queries.status_page(row, calendar, request_queries.clock_rules(settings), local_date(app.clock()))
+
+
+@router.get("/requests/overdue", response_model=OverdueRequests, summary="本部门已逾期及 5 个工作日内到期的申请")
+def overdue_requests(
+    department: Annotated[str, Query(max_length=16)],
+    app: App,
+    viewer: MaybePrincipal,
+    departments: DepartmentsDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    departments.check(department)
+    if not request_queries.may_see_applicant(viewer, department):
+        raise Forbidden(f"only {department}, the office and auditors see its requests", code="other_department")
+    with app.reading() as session:
+        lists = request_queries.overdue(
+            session,
+            department=department,
+            calendar=calendar,
+            rules=request_queries.clock_rules(settings),
+            today=local_date(app.clock()),
+            horizon=DUE_SOON_WORKING_DAYS,
+        )
+    return {"department": department, **lists}
+
+
+@router.get("/requests/{request_id}", response_model=RequestPublic, summary="申请详情（办理部门、公开办、审计员）")
+def get_request(
+    request_id: UUID, app: App, viewer: MaybePrincipal, calendar: CalendarDep, settings: SettingsDep, response: Response
+) -> dict[str, Any]:
+    view = _view(app, calendar, settings, str(request_id), viewer)
+    set_etag(response, view["version"])
+    return view
+
+
+@router.put("/annual-reports/{year}/figures", summary="填报年度报告表二的许可、处罚、强制、收费数据（本部门）")
+def enter_figures(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    body: FiguresEntry,
+    app: App,
+    actor: Editor,
+    departments: DepartmentsDep,
+) -> dict[str, Any]:
+    departments.check(body.department)
+    figures = body.model_dump(exclude={"department"})
+    sheet = app.enter_figures(actor=actor, department=body.department, year=year, figures=figures)
+    return {"department": body.department, "year": year, "version": sheet.version, **figures}
+
+
+@router.get("/annual-reports/{year}", summary="政府信息公开工作年度报告（表二、表三、表四）；format=json|csv|xlsx")
+def get_annual_report(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    app: App,
+    departments: DepartmentsDep,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> Any:
+    if department is not None:
+        departments.check(department)
+    with app.reading() as session:
+        report = annual_report.report(session, year=year, department=department)
+    if format == "json":
+        return report
+    header, rows = annual_report.flat_rows(report)
+    scope = department or "全市"
+    return table_response(format, header, rows, f"{year}年政府信息公开工作年度报告-{scope}", f"annual-report-{year}")

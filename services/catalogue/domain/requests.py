@@ -1,0 +1,235 @@
+"""Information requests (依申请公开) and their legal clocks.
+
+Deadlines are never stored: ``RequestClock`` derives them from the recorded facts (receipt,
+clarification, consultations, extension) and the working-day calendar, so a new holiday
+notice re-dates every open request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.errors import Conflict, InvalidState, RuleViolated
+
+# The closed lists of the 2021 annual-report format, table 3.
+OUTCOME_REASONS: dict[str, tuple[str, ...]] = {
+    "granted": (),
+    "partially_granted": (),
+    "refused": (
+        "state_secret",
+        "prohibited_by_law",
+        "three_securities_one_stability",
+        "third_party_rights",
+        "internal_affairs",
+        "process_information",
+        "enforcement_file",
+        "administrative_query",
+    ),
+    "unable_to_provide": ("not_held", "needs_new_compilation", "still_unclear_after_clarification"),
+    "not_processed": ("petition_or_complaint", "duplicate", "publication", "excessive_repeated", "confirm_or_reissue"),
+    "other": ("clarification_overdue", "fee_overdue", "other"),
+}
+APPLICANT_TYPES = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other")
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(12))
+
+
+class Calendar(Protocol):
+    def add_working_days(self, start_on: date, working_days: int) -> Any: ...
+    def working_days_between(self, start_on: date, end_on: date) -> int: ...
+
+
+@dataclass(frozen=True)
+class ClockRules:
+    """Rules 2-4 of domain.md (configuration)."""
+
+    reply_working_days: int
+    clarification_notice_working_days: int
+    consultation_max_working_days: int
+    extension_max_working_days: int
+
+
+@dataclass
+class RequestClock:
+    """The recorded facts a request's deadline is derived from."""
+
+    received_on: date
+    clarification_requested_on: date | None = None
+    clarified_on: date | None = None
+    consultations: list[dict[str, Any]] = field(default_factory=list)
+    extension_working_days: int = 0
+    replied_on: date | None = None
+
+    def explain(self, calendar: Calendar, rules: ClockRules, today: date) -> dict[str, Any]:
+        notice_due = calendar.add_working_days(self.received_on, rules.clarification_notice_working_days)
+        clarification = None
+        if self.clarification_requested_on is not None:
+            clarification = {
+                "requested_on": self.clarification_requested_on,
+                "notice_due_on": notice_due.due_on,
+                "late_notice": self.clarification_requested_on > notice_due.due_on,
+                "clarified_on": self.clarified_on,
+            }
+        waiting = self.clarification_requested_on is not None and self.clarified_on is None
+        start_on = self.clarified_on or self.received_on
+        pauses = [self._pause(p, calendar, rules, today) for p in self.consultations]
+        paused = sum(p["working_days"] for p in pauses)
+        total = rules.reply_working_days + paused + self.extension_working_days
+        due = calendar.add_working_days(start_on, total)
+        return {
+            "start_on": start_on,
+            "start_reason": "clarified" if self.clarified_on else "received",
+            "working_days": rules.reply_working_days,
+            "paused_working_days": paused,
+            "pauses": pauses,
+            "extension_working_days": self.extension_working_days,
+            "clarification": clarification,
+            "clock_stopped": waiting,
+            "due_on": None if waiting else due.due_on,
+            "calendar_provisional": bool(due.calendar_provisional or notice_due.calendar_provisional),
+        }
+
+    @staticmethod
+    def _pause(p: dict[str, Any], calendar: Calendar, rules: ClockRules, today: date) -> dict[str, Any]:
+        until = p.get("ended_on") or today
+        days = min(calendar.working_days_between(p["started_on"], until), rules.consultation_max_working_days)
+        return {"party": p["party"], "started_on": p["started_on"], "ended_on": p.get("ended_on"), "working_days": days}
+
+
+class InformationRequest(Aggregate):
+    TOPIC = "catalogue.InformationRequest"
+
+    class Event(Aggregate.Event):
+        TOPIC = "catalogue.InformationRequest.Event"
+
+    class Created(Event, Aggregate.Created):
+        TOPIC = "catalogue.InformationRequest.Created"
+
+    @event("Received", topic="catalogue.InformationRequest.Received")
+    def __init__(
+        self,
+        department: str,
+        applicant_type: str,
+        applicant_name: str,
+        applicant_contact: str,
+        description: str,
+        channel: str,
+        received_on: date,
+        query_code: str,
+        received_by: str,
+    ) -> None:
+        self.department = department
+        self.status = "received"
+        self.clock = RequestClock(received_on=received_on)
+        self.extended = False
+        self.open_consultation: str | None = None
+
+    # --- the clock -------------------------------------------------------------------------------
+
+    def request_clarification(self, *, on: date, note: str, by: str) -> None:
+        self._require_open(on)
+        if self.clock.clarification_requested_on is not None:
+            raise Conflict("a request gets one clarification notice", code="already_clarification_requested")
+        self._clarification_requested(on=on, note=note, recorded_by=by)
+
+    @event("ClarificationRequested", topic="catalogue.InformationRequest.ClarificationRequested")
+    def _clarification_requested(self, on: date, note: str, recorded_by: str) -> None:
+        self.clock.clarification_requested_on = on
+        self.status = "awaiting_clarification"
+
+    def clarified(self, *, on: date, by: str) -> None:
+        if self.status != "awaiting_clarification":
+            raise InvalidState("no clarification was requested, or it already arrived")
+        self._check_date(on, after=self.clock.clarification_requested_on)
+        self._clarified(on=on, recorded_by=by)
+
+    @event("Clarified", topic="catalogue.InformationRequest.Clarified")
+    def _clarified(self, on: date, recorded_by: str) -> None:
+        self.clock.clarified_on = on
+        self.status = "in_progress"
+
+    def start_consultation(self, *, on: date, party: str, by: str) -> None:
+        self._require_open(on)
+        if self.open_consultation is not None:
+            raise InvalidState("a consultation is already under way")
+        self._consultation_started(on=on, party=party, recorded_by=by)
+
+    @event("ConsultationStarted", topic="catalogue.InformationRequest.ConsultationStarted")
+    def _consultation_started(self, on: date, party: str, recorded_by: str) -> None:
+        self.clock.consultations.append({"party": party, "started_on": on, "ended_on": None})
+        self.open_consultation = party
+
+    def end_consultation(self, *, on: date, by: str) -> None:
+        if self.open_consultation is None:
+            raise InvalidState("no consultation is under way")
+        self._check_date(on, after=self.clock.consultations[-1]["started_on"])
+        self._consultation_ended(on=on, recorded_by=by)
+
+    @event("ConsultationEnded", topic="catalogue.InformationRequest.ConsultationEnded")
+    def _consultation_ended(self, on: date, recorded_by: str) -> None:
+        self.clock.consultations[-1]["ended_on"] = on
+        self.open_consultation = None
+
+    def extend(self, *, on: date, working_days: int, approved_by: str, reason: str, max_days: int, by: str) -> None:
+        self._require_open(on)
+        if self.extended:
+            raise Conflict("a request may be extended once", code="already_extended")
+        if not 1 <= working_days <= max_days:
+            raise RuleViolated(f"an extension is 1 to {max_days} working days", code="extension_too_long")
+        self._extended(on=on, working_days=working_days, approved_by=approved_by, reason=reason, recorded_by=by)
+
+    @event("Extended", topic="catalogue.InformationRequest.Extended")
+    def _extended(self, on: date, working_days: int, approved_by: str, reason: str, recorded_by: str) -> None:
+        self.clock.extension_working_days = working_days
+        self.extended = True
+
+    # --- the answer and what follows it ---------------------------------------------------------
+
+    def reply(self, *, on: date, outcome: str, reason: str | None, by: str) -> None:
+        self._require_open(on)
+        allowed = OUTCOME_REASONS.get(outcome)
+        if allowed is None:
+            raise RuleViolated(f"unknown outcome {outcome!r}", code="invalid_outcome")
+        if (reason is None) != (not allowed) or (reason is not None and reason not in allowed):
+            expected = ", ".join(allowed) if allowed else "no reason"
+            raise RuleViolated(f"outcome {outcome} takes {expected}", code="invalid_outcome_reason")
+        self._replied(on=on, outcome=outcome, reason=reason, recorded_by=by)
+
+    @event("Replied", topic="catalogue.InformationRequest.Replied")
+    def _replied(self, on: date, outcome: str, reason: str | None, recorded_by: str) -> None:
+        self.clock.replied_on = on
+        self.status = "replied"
+        if self.open_consultation is not None:
+            self.clock.consultations[-1]["ended_on"] = on
+            self.open_consultation = None
+
+    def appeal(self, *, on: date, kind: str, result: str, by: str) -> None:
+        if self.status != "replied":
+            raise InvalidState("only a replied request is appealed")
+        self._check_date(on, after=self.clock.replied_on)
+        self._appealed(on=on, kind=kind, result=result, recorded_by=by)
+
+    @event("Appealed", topic="catalogue.InformationRequest.Appealed")
+    def _appealed(self, on: date, kind: str, result: str, recorded_by: str) -> None:
+        pass
+
+    # --- guards ----------------------------------------------------------------------------------
+
+    def _require_open(self, on: date) -> None:
+        if self.status in ("replied",):
+            raise InvalidState("the request has been replied to")
+        if self.status == "awaiting_clarification":
+            raise InvalidState("the request awaits the applicant's clarification", code="awaiting_clarification")
+        self._check_date(on, after=self.clock.received_on)
+
+    def _check_date(self, on: date, *, after: date | None) -> None:
+        if after is not None and on < after:
+            raise RuleViolated(f"{on} is before {after}", code="date_out_of_order")
