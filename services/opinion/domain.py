@@ -6,57 +6,17 @@ Imports only the standard library, ``eventsourcing.domain`` and ``shared.errors`
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.deadlines import Deadline, DeadlineHours, deadline_kinds, deadlines
 from shared.errors import InvalidState, RuleViolated
 
+__all__ = ["Deadline", "DeadlineHours", "Incident", "deadline_kinds", "deadlines", "external_incident_id"]
+
 LIVELIHOOD_TOPICS = frozenset({"education", "medical", "housing", "work_safety", "disaster", "food_drug", "elderly"})
-
-
-@dataclass(frozen=True)
-class DeadlineHours:
-    """Rule 8 and 9 of domain.md, in clock hours (configuration)."""
-
-    authoritative_release: int
-    press_conference: int
-    response: int
-
-
-@dataclass(frozen=True)
-class Deadline:
-    kind: str
-    due_at: datetime
-    met_at: datetime | None
-
-    def status(self, as_of: datetime) -> str:
-        if self.met_at is not None and self.met_at <= self.due_at:
-            return "met"
-        if self.met_at is not None or as_of > self.due_at:
-            return "missed"
-        return "pending"
-
-
-def deadline_kinds(severity: str, emergency: bool) -> tuple[str, ...]:
-    """Especially major / major emergencies: release in 5 h and press conference in 24 h; else any response in 48 h."""
-    if emergency and severity in ("especially_major", "major"):
-        return ("authoritative_release", "press_conference")
-    return ("response",)
-
-
-def deadlines(
-    *, detected_at: datetime, severity: str, emergency: bool, responses: list[dict[str, Any]], hours: DeadlineHours
-) -> list[Deadline]:
-    """Derived, never stored: recomputed from the detection time, the severity and the responses."""
-    result = []
-    for kind in deadline_kinds(severity, emergency):
-        due_at = detected_at + timedelta(hours=getattr(hours, kind))
-        meeting = [r["at"] for r in responses if kind == "response" or r["kind"] == kind]
-        result.append(Deadline(kind, due_at, min(meeting) if meeting else None))
-    return result
 
 
 INCIDENT_NAMESPACE = uuid.UUID("2b9f6c1e-8d3a-5f47-9c0e-7a1b4d6e8f20")

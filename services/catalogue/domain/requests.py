@@ -8,13 +8,14 @@ notice re-dates every open request.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.deadlines import ClockRules, RequestClock
 from shared.errors import Conflict, InvalidState, RuleViolated
+
+__all__ = ["ClockRules", "InformationRequest", "RequestClock", "new_query_code"]
 
 # The closed lists of the 2021 annual-report format, table 3.
 OUTCOME_REASONS: dict[str, tuple[str, ...]] = {
@@ -40,68 +41,6 @@ QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read ou
 
 def new_query_code() -> str:
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(12))
-
-
-class Calendar(Protocol):
-    def add_working_days(self, start_on: date, working_days: int) -> Any: ...
-    def working_days_between(self, start_on: date, end_on: date) -> int: ...
-
-
-@dataclass(frozen=True)
-class ClockRules:
-    """Rules 2-4 of domain.md (configuration)."""
-
-    reply_working_days: int
-    clarification_notice_working_days: int
-    consultation_max_working_days: int
-    extension_max_working_days: int
-
-
-@dataclass
-class RequestClock:
-    """The recorded facts a request's deadline is derived from."""
-
-    received_on: date
-    clarification_requested_on: date | None = None
-    clarified_on: date | None = None
-    consultations: list[dict[str, Any]] = field(default_factory=list)
-    extension_working_days: int = 0
-    replied_on: date | None = None
-
-    def explain(self, calendar: Calendar, rules: ClockRules, today: date) -> dict[str, Any]:
-        notice_due = calendar.add_working_days(self.received_on, rules.clarification_notice_working_days)
-        clarification = None
-        if self.clarification_requested_on is not None:
-            clarification = {
-                "requested_on": self.clarification_requested_on,
-                "notice_due_on": notice_due.due_on,
-                "late_notice": self.clarification_requested_on > notice_due.due_on,
-                "clarified_on": self.clarified_on,
-            }
-        waiting = self.clarification_requested_on is not None and self.clarified_on is None
-        start_on = self.clarified_on or self.received_on
-        pauses = [self._pause(p, calendar, rules, today) for p in self.consultations]
-        paused = sum(p["working_days"] for p in pauses)
-        total = rules.reply_working_days + paused + self.extension_working_days
-        due = calendar.add_working_days(start_on, total)
-        return {
-            "start_on": start_on,
-            "start_reason": "clarified" if self.clarified_on else "received",
-            "working_days": rules.reply_working_days,
-            "paused_working_days": paused,
-            "pauses": pauses,
-            "extension_working_days": self.extension_working_days,
-            "clarification": clarification,
-            "clock_stopped": waiting,
-            "due_on": None if waiting else due.due_on,
-            "calendar_provisional": bool(due.calendar_provisional or notice_due.calendar_provisional),
-        }
-
-    @staticmethod
-    def _pause(p: dict[str, Any], calendar: Calendar, rules: ClockRules, today: date) -> dict[str, Any]:
-        until = p.get("ended_on") or today
-        days = min(calendar.working_days_between(p["started_on"], until), rules.consultation_max_working_days)
-        return {"party": p["party"], "started_on": p["started_on"], "ended_on": p.get("ended_on"), "working_days": days}
 
 
 class InformationRequest(Aggregate):
