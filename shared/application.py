@@ -129,6 +129,7 @@ class ServiceApplication(Application[UUID]):
         self.clock: Callable[[], datetime] = utcnow
         super().__init__(env={"CREATE_TABLE": "y"})
         self.recorder.describe = self.describe  # type: ignore[attr-defined]
+        self.recorder.clock = lambda: self.clock()  # type: ignore[attr-defined]
         self.type_topics = self._collect_type_topics()
 
     # --- wiring -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from threading import Semaphore
 from typing import Any
 
@@ -136,6 +137,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         self.chain = chain
         self.hasher = hasher
         self.describe: Describe | None = None
+        self.clock: Callable[[], datetime] = utcnow  # the application's clock, for recorded_at
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -144,7 +146,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         assert self.describe is not None, "the application sets describe() after constructing its mapper"
         head = session.execute(select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)).scalar()
         prev_hash = head or GENESIS_HASH
-        recorded_at = format_recorded_at(utcnow())
+        recorded_at = format_recorded_at(self.clock())
         links = []
         for position, stored in zip(positions, stored_events, strict=True):
             type_name, data = self.describe(stored)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from services.assessment.application import AssessmentApplication
 from services.assessment.read_models import action
-from services.assessment.schemas import ActionCreate, ActionPublic, ActionRectified, Sources
+from services.assessment.schemas import ActionCreate, ActionPublic, ActionRectified, SchemeIn, Sources
+from services.assessment.scores import breakdown, league, proposed, scheme_in_force
+from services.assessment.scoring import INDICATORS
 from shared.auth import Principal, require
 from shared.errors import NotFound
+from shared.export import table_response
 from shared.http import IfMatch, created, parse_if_match, set_etag
-from shared.timeutil import local_date, to_shanghai, utcnow
-from shared.web import DepartmentsDep
+from shared.timeutil import local_date, to_shanghai
+from shared.types import Moment
+from shared.web import CalendarDep, DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/assessment/v1", tags=["assessment 考核与问责"])
 
@@ -47,7 +52,7 @@ def issue_action(
 ) -> dict[str, Any]:
     departments.check(body.department)
     fields = body.model_dump()
-    issued = app.issue_action(actor=actor, issued_on=local_date(utcnow()), fields=fields)
+    issued = app.issue_action(actor=actor, issued_on=local_date(app.clock()), fields=fields)
     created(response, f"/assessment/v1/actions/{issued.id}", issued.version)
     return _action_view(app, str(issued.id))
 
@@ -73,3 +78,104 @@ def get_action(action_id: UUID, app: App, _: Reader, response: Response) -> dict
 @router.get("/sources", response_model=Sources, summary="所跟随的事件流：位置、上游最新位置、滞后")
 def sources(request: Request) -> dict[str, Any]:
     return {"items": [f.status() for f in request.app.state.followers]}
+
+
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="考核年度，默认今年")]
+AsOf = Annotated[Moment | None, Query(description="评判时点（带时区），默认现在；只计该时点前已记录的事件")]
+Format = Literal["json", "csv", "xlsx"]
+
+
+def _year_and_moment(app: AssessmentApplication, year: int | None, as_of: datetime | None) -> tuple[int, datetime]:
+    moment = as_of or app.clock()
+    return (year or local_date(moment).year), moment
+
+
+@router.get("/scores", summary="考核排名：各部门得分、名次、各指标达标率；format=json|csv|xlsx")
+def scores(
+    app: App,
+    departments: DepartmentsDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    year: Year = None,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> Any:
+    year_, moment = _year_and_moment(app, year, as_of)
+    with app.reading() as session:
+        table = league(
+            session, settings=settings, calendar=calendar, departments=departments.codes(), year=year_, as_of=moment
+        )
+    if format == "json":
+        return table
+    header = ["名次", "部门", "得分", "扣分", *INDICATORS]
+    rows = [
+        [e["rank"], e["department"], e["score"], e["deductions"], *[e["rates"][i] for i in INDICATORS]]
+        for e in table["items"]
+    ]
+    return table_response(format, header, rows, f"{year_}年政务公开考核排名", f"scores-{year_}")
+
+
+@router.get("/scores/{department}", summary="部门得分明细：每项指标的分子、分母、达标率、得分与扣分事项")
+def department_score(
+    department: Annotated[str, Path(max_length=16)],
+    app: App,
+    departments: DepartmentsDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+    year: Year = None,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> Any:
+    departments.check(department)
+    year_, moment = _year_and_moment(app, year, as_of)
+    with app.reading() as session:
+        detail = breakdown(
+            session, settings=settings, calendar=calendar, department=department, year=year_, as_of=moment
+        )
+    if format == "json":
+        return detail
+    header = ["指标", "权重", "分子", "分母", "达标率", "得分", "扣分事项"]
+    rows = [
+        [
+            name,
+            i["weight"],
+            i["numerator"],
+            i["denominator"],
+            i["rate"],
+            i["points"],
+            "; ".join(f"{v['kind']} {v['service']}:{v['ref_id']} {v['detail']}" for v in i["violations"]),
+        ]
+        for name, i in detail["indicators"].items()
+    ]
+    rows.append(["deductions", "", "", "", "", -detail["deductions"]["points"], ""])
+    rows.append(["score", "", "", "", "", detail["score"], ""])
+    return table_response(format, header, rows, f"{year_}年{department}考核明细", f"score-{department}-{year_}")
+
+
+@router.get("/schemes/{year}", summary="年度考核方案（未调整时为默认方案）")
+def get_scheme(
+    year: Annotated[int, Path(ge=2000, le=2100)], app: App, settings: SettingsDep, as_of: AsOf = None
+) -> Any:
+    with app.reading() as session:
+        in_force, adopted = scheme_in_force(session, settings, year, as_of or app.clock())
+    return {"year": year, **in_force.as_dict(), "adopted": adopted}
+
+
+@router.put("/schemes/{year}", summary="调整年度考核方案（公开办）；自调整时起适用")
+def put_scheme(
+    year: Annotated[int, Path(ge=2000, le=2100)], body: SchemeIn, app: App, actor: Office, settings: SettingsDep
+) -> Any:
+    app.adopt_scheme(actor=actor, year=year, scheme=body.model_dump())
+    with app.reading() as session:
+        in_force, adopted = scheme_in_force(session, settings, year, app.clock())
+    return {"year": year, **in_force.as_dict(), "adopted": adopted}
+
+
+@router.get("/proposed-actions", summary="建议问责：应急回应超时、效果评估为无效且尚未问责的事项（公开办）")
+def get_proposed_actions(
+    app: App, _: Reader, calendar: CalendarDep, settings: SettingsDep, year: Year = None, as_of: AsOf = None
+) -> Any:
+    year_, moment = _year_and_moment(app, year, as_of)
+    with app.reading() as session:
+        items = proposed(session, settings=settings, calendar=calendar, year=year_, as_of=moment)
+    return {"year": year_, "items": items}

@@ -7,11 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from services.assessment import read_models
-from services.assessment.domain import Action
+from services.assessment.domain import Action, YearScheme
 from services.assessment.projection import projection
 from services.assessment.read_models import fact
 from shared.application import ServiceApplication
 from shared.auth import Principal
+from shared.errors import NotFound
 
 
 class AssessmentApplication(ServiceApplication):
@@ -19,11 +20,11 @@ class AssessmentApplication(ServiceApplication):
     metadata = read_models.metadata
     kernel = read_models.kernel
     projection = projection
-    aggregate_classes = (Action,)
+    aggregate_classes = (Action, YearScheme)
     follower_tables = (fact,)
 
     def issue_action(self, *, actor: Principal, issued_on: date, fields: dict[str, Any]) -> Action:
-        action = Action.issue(**fields, issued_on=issued_on, issued_by=actor.sub)
+        action = Action.issue(**fields, issued_on=issued_on, issued_by=actor.sub, issued_at=self.clock())
         self.save(action)
         return action
 
@@ -34,3 +35,12 @@ class AssessmentApplication(ServiceApplication):
         action.rectify(on=on, note=note, by=actor.sub)
         self.save(action)
         return action
+
+    def adopt_scheme(self, *, actor: Principal, year: int, scheme: dict[str, Any]) -> YearScheme:
+        try:
+            sheet = self.load(YearScheme.create_id(year), YearScheme)
+        except NotFound:
+            sheet = YearScheme(year=year)
+        sheet.adopt(scheme={**scheme, "year": year}, at=self.clock(), by=actor.sub)
+        self.save(sheet)
+        return sheet

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from services.assessment.domain import Action
-from services.assessment.read_models import action, fact
+from services.assessment.domain import Action, YearScheme
+from services.assessment.read_models import action, fact, scheme
 from shared.application import Projection, ServiceApplication
 
-projection = Projection(action)
+projection = Projection(action, scheme)
 
 
 @projection.on(Action.Issued)
@@ -27,7 +27,7 @@ def issued(session: Session, e: Any) -> None:
             refs=e.refs,
             issued_on=e.issued_on,
             rectification_due_on=e.rectification_due_on,
-            created_at=e.timestamp,
+            created_at=e.issued_at or e.timestamp,
             updated_at=e.timestamp,
         )
     )
@@ -66,3 +66,16 @@ def record_fact(upstream: str) -> Any:
         )
 
     return handle
+
+
+@projection.on(YearScheme.Adopted)
+def scheme_adopted(session: Session, e: Any) -> None:
+    session.execute(
+        insert(scheme).values(
+            year=int(e.scheme["year"]),
+            version=e.originator_version,
+            scheme=e.scheme,
+            adopted_at=e.adopted_at,
+            adopted_by=e.adopted_by,
+        )
+    )

@@ -44,3 +44,13 @@ fact = Table(
     Index("ix_assessment_fact_stream", "stream_id"),
     Index("ix_assessment_fact_department", "department"),
 )
+
+scheme = Table(
+    "assessment_scheme",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("scheme", JSON, nullable=False),
+    Column("adopted_at", UtcDateTime(), nullable=False),
+    Column("adopted_by", String(200), nullable=False),
+)

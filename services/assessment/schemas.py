@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from shared.types import Day, DepartmentCode, Input, Output, Reason, ShortLine
 
@@ -59,3 +59,34 @@ class SourceStatus(Output):
 
 class Sources(Output):
     items: list[SourceStatus]
+
+
+Indicator = Literal[
+    "disclosure_timeliness",
+    "catalogue_coverage",
+    "proposal_replies",
+    "interpretation_sync",
+    "principal_interpretations",
+    "opinion_timeliness",
+    "request_timeliness",
+]
+
+
+class Thresholds(Input):
+    disclosure_working_days: int = Field(default=20, ge=1, le=365)
+    proposal_publication_working_days: int = Field(default=20, ge=1, le=365)
+    interpretation_sync_working_days: int = Field(default=3, ge=0, le=365)
+    principal_interpretations_required: int = Field(default=3, ge=1, le=100)
+
+
+class SchemeIn(Input):
+    weights: dict[Indicator, float] = Field(description="各指标权重（≥ 0）")
+    deductions: dict[Literal["circulated_criticism", "rectification_interview"], float]
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @field_validator("weights", "deductions")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(v < 0 or v > 1000 or v != v for v in value.values()):
+            raise ValueError("values are between 0 and 1000")
+        return value

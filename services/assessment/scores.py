@@ -1,0 +1,139 @@
+"""Scores as the platform shows them: facts, actions and the scheme in force, all as of an instant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.assessment.read_models import action, fact, scheme
+from services.assessment.scoring import (
+    DEFAULT_DEDUCTIONS,
+    DEFAULT_WEIGHTS,
+    ActionFact,
+    Judge,
+    Rules,
+    Scheme,
+    proposed_actions,
+    rank,
+)
+from services.assessment.world import SCORED_TYPES, World
+from shared.calendar import WorkingCalendar
+from shared.deadlines import ClockRules, DeadlineHours
+from shared.settings import Settings
+
+
+def default_scheme(settings: Settings) -> Scheme:
+    return Scheme(
+        weights={k: float(v) for k, v in DEFAULT_WEIGHTS.items()},
+        deductions=dict(DEFAULT_DEDUCTIONS),
+        disclosure_working_days=settings.disclosure_working_days,
+        proposal_publication_working_days=settings.proposal_publication_working_days,
+        interpretation_sync_working_days=settings.interpretation_sync_working_days,
+        principal_interpretations_required=settings.principal_interpretations_per_year,
+    )
+
+
+def scheme_from(data: dict[str, Any]) -> Scheme:
+    thresholds = data["thresholds"]
+    return Scheme(
+        weights={k: float(v) for k, v in data["weights"].items()},
+        deductions={k: float(v) for k, v in data["deductions"].items()},
+        disclosure_working_days=int(thresholds["disclosure_working_days"]),
+        proposal_publication_working_days=int(thresholds["proposal_publication_working_days"]),
+        interpretation_sync_working_days=int(thresholds["interpretation_sync_working_days"]),
+        principal_interpretations_required=int(thresholds["principal_interpretations_required"]),
+    )
+
+
+def scheme_in_force(
+    session: Session, settings: Settings, year: int, as_of: datetime
+) -> tuple[Scheme, dict[str, Any] | None]:
+    """The scheme adopted for ``year`` last before ``as_of``, else the default; and when it was adopted."""
+    row = session.execute(
+        select(scheme)
+        .where(scheme.c.year == year, scheme.c.adopted_at <= as_of)
+        .order_by(scheme.c.version.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return default_scheme(settings), None
+    return scheme_from(row.scheme), {"adopted_at": row.adopted_at, "adopted_by": row.adopted_by, "version": row.version}
+
+
+def rules_of(settings: Settings, calendar: WorkingCalendar) -> Rules:
+    return Rules(
+        calendar=calendar,
+        request_rules=ClockRules(
+            reply_working_days=settings.request_reply_working_days,
+            clarification_notice_working_days=settings.clarification_notice_working_days,
+            consultation_max_working_days=settings.consultation_pause_max_working_days,
+            extension_max_working_days=settings.request_extension_max_working_days,
+        ),
+        hours=DeadlineHours(settings.emergency_release_hours, settings.press_conference_hours, settings.response_hours),
+    )
+
+
+def world_at(session: Session, as_of: datetime) -> World:
+    rows = session.execute(
+        select(fact.c.type, fact.c.stream_id, fact.c.data)
+        .where(fact.c.recorded_at <= as_of, fact.c.type.in_(SCORED_TYPES))
+        .order_by(fact.c.upstream, fact.c.position)
+    ).all()
+    return World.replay((r.type, r.stream_id, r.data) for r in rows)
+
+
+def actions_at(session: Session, as_of: datetime) -> list[Any]:
+    return list(session.execute(select(action).where(action.c.created_at <= as_of)).all())
+
+
+def _judge(
+    session: Session, settings: Settings, calendar: WorkingCalendar, year: int, as_of: datetime
+) -> tuple[Judge, list[ActionFact], dict[str, Any]]:
+    in_force, adopted = scheme_in_force(session, settings, year, as_of)
+    judge = Judge(world_at(session, as_of), in_force, rules_of(settings, calendar), year, as_of)
+    actions = [ActionFact(a.department, a.kind, a.issued_on) for a in actions_at(session, as_of)]
+    return judge, actions, {**in_force.as_dict(), "adopted": adopted}
+
+
+def league(
+    session: Session,
+    *,
+    settings: Settings,
+    calendar: WorkingCalendar,
+    departments: list[str],
+    year: int,
+    as_of: datetime,
+) -> dict[str, Any]:
+    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of)
+    scored = [judge.department(d, actions) for d in departments]
+    table = rank(
+        [
+            {
+                "department": s["department"],
+                "score": s["score"],
+                "rates": {k: v["rate"] for k, v in s["indicators"].items()},
+                "deductions": s["deductions"]["points"],
+            }
+            for s in scored
+        ]
+    )
+    return {"year": year, "as_of": as_of, "scheme": scheme_used, "items": table}
+
+
+def breakdown(
+    session: Session, *, settings: Settings, calendar: WorkingCalendar, department: str, year: int, as_of: datetime
+) -> dict[str, Any]:
+    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of)
+    return {**judge.department(department, actions), "scheme": scheme_used}
+
+
+def proposed(
+    session: Session, *, settings: Settings, calendar: WorkingCalendar, year: int, as_of: datetime
+) -> list[dict[str, Any]]:
+    acted_on = {ref.get("ref_id") for a in actions_at(session, as_of) for ref in a.refs}
+    return proposed_actions(
+        world_at(session, as_of), year, as_of, rules_of(settings, calendar).hours, {r for r in acted_on if r}
+    )

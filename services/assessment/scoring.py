@@ -1,0 +1,328 @@
+"""Per-department scores (api.md "Default scheme"), judged over a World at an instant.
+
+Every point is explained: each indicator carries its numerator, denominator, rate, points and
+the violations (with the service and id they came from) that cost it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from services.assessment.world import World
+from shared.calendar import WorkingCalendar
+from shared.deadlines import ClockRules, DeadlineHours, deadlines
+from shared.timeutil import local_date
+
+INDICATORS = (
+    "disclosure_timeliness",
+    "catalogue_coverage",
+    "proposal_replies",
+    "interpretation_sync",
+    "principal_interpretations",
+    "opinion_timeliness",
+    "request_timeliness",
+)
+DEFAULT_WEIGHTS = {
+    "disclosure_timeliness": 20,
+    "catalogue_coverage": 10,
+    "proposal_replies": 10,
+    "interpretation_sync": 15,
+    "principal_interpretations": 10,
+    "opinion_timeliness": 20,
+    "request_timeliness": 15,
+}
+DEFAULT_DEDUCTIONS = {"circulated_criticism": 5.0, "rectification_interview": 3.0}
+EMERGENCY_KINDS = ("authoritative_release", "press_conference")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    weights: dict[str, float]
+    deductions: dict[str, float]
+    disclosure_working_days: int
+    proposal_publication_working_days: int
+    interpretation_sync_working_days: int
+    principal_interpretations_required: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "weights": self.weights,
+            "deductions": self.deductions,
+            "thresholds": {
+                "disclosure_working_days": self.disclosure_working_days,
+                "proposal_publication_working_days": self.proposal_publication_working_days,
+                "interpretation_sync_working_days": self.interpretation_sync_working_days,
+                "principal_interpretations_required": self.principal_interpretations_required,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the scheme does not change: the legal clocks themselves."""
+
+    calendar: WorkingCalendar
+    request_rules: ClockRules
+    hours: DeadlineHours
+
+
+@dataclass(frozen=True)
+class ActionFact:
+    department: str
+    kind: str
+    issued_on: date
+
+
+@dataclass
+class Indicator:
+    weight: float
+    numerator: float = 0
+    denominator: float = 0
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    capped: bool = False  # rate = min(1, numerator / denominator)
+
+    @property
+    def rate(self) -> float | None:
+        if self.denominator == 0:
+            return None
+        rate = self.numerator / self.denominator
+        return min(1.0, rate) if self.capped else rate
+
+    def hit(self, ok: bool, violation: dict[str, Any] | None = None) -> None:
+        self.denominator += 1
+        if ok:
+            self.numerator += 1
+        elif violation is not None:
+            self.violations.append(violation)
+
+    def as_dict(self) -> dict[str, Any]:
+        rate = self.rate
+        return {
+            "weight": self.weight,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": None if rate is None else round(rate, 4),
+            "points": None if rate is None else round(self.weight * rate, 2),
+            "violations": self.violations,
+        }
+
+
+def _violation(kind: str, service: str, ref_id: str, detail: str) -> dict[str, Any]:
+    return {"kind": kind, "service": service, "ref_id": ref_id, "detail": detail}
+
+
+class Judge:
+    def __init__(self, world: World, scheme: Scheme, rules: Rules, year: int, as_of: datetime) -> None:
+        self.world, self.scheme, self.rules, self.year = world, scheme, rules, year
+        self.as_of = as_of
+        self.today = local_date(as_of)
+
+    def department(self, department: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
+        indicators = {name: Indicator(float(self.scheme.weights.get(name, 0))) for name in INDICATORS}
+        self._disclosure(department, indicators["disclosure_timeliness"])
+        self._coverage(department, indicators["catalogue_coverage"])
+        self._proposals(department, indicators["proposal_replies"])
+        self._sync(department, indicators["interpretation_sync"])
+        self._principal(department, indicators["principal_interpretations"])
+        self._opinion(department, indicators["opinion_timeliness"])
+        self._requests(department, indicators["request_timeliness"])
+        deductions = self._deductions(department, actions)
+        applicable = [i for i in indicators.values() if i.rate is not None and i.weight > 0]
+        total_weight = sum(i.weight for i in applicable)
+        base = 100 * sum(i.weight * (i.rate or 0) for i in applicable) / total_weight if total_weight else 100.0
+        score = round(max(0.0, base - deductions["points"]), 2)
+        return {
+            "department": department,
+            "year": self.year,
+            "as_of": self.as_of,
+            "indicators": {name: i.as_dict() for name, i in indicators.items()},
+            "deductions": deductions,
+            "score": score,
+        }
+
+    # --- the seven indicators ---------------------------------------------------------------------
+
+    def _disclosure(self, dept: str, ind: Indicator) -> None:
+        for rid, r in self.world.records.items():
+            if (
+                r.department != dept
+                or r.disclosure != "proactive"
+                or r.formed_on.year != self.year
+                or r.revoked_unpublished
+            ):
+                continue
+            limit = r.time_limit_working_days or self.scheme.disclosure_working_days
+            due = self.rules.calendar.add_working_days(r.formed_on, limit).due_on
+            if r.published_at is not None:
+                published = local_date(r.published_at)
+                ind.hit(
+                    published <= due,
+                    _violation("late_disclosure", "catalogue", rid, f"published {published}, due {due}"),
+                )
+            elif self.today > due:
+                ind.hit(False, _violation("unpublished_past_due", "catalogue", rid, f"due {due}, not published"))
+
+    def _coverage(self, dept: str, ind: Indicator) -> None:
+        covered = {
+            r.item_code
+            for r in self.world.records.values()
+            if r.item_code and r.published_at is not None and local_date(r.published_at).year == self.year
+        }
+        for item in self.world.items.values():
+            if item.department == dept and not item.retired:
+                ok = item.code in covered
+                ind.hit(
+                    ok, _violation("item_without_record", "catalogue", item.code, f"no record published in {self.year}")
+                )
+
+    def _proposals(self, dept: str, ind: Indicator) -> None:
+        days = self.scheme.proposal_publication_working_days
+        for pid, p in self.world.proposals.items():
+            if p.department != dept or p.replied_on.year != self.year:
+                continue
+            due = self.rules.calendar.add_working_days(p.replied_on, days).due_on
+            if p.published_at is not None:
+                published = local_date(p.published_at)
+                ind.hit(
+                    published <= due,
+                    _violation("late_reply_publication", "catalogue", pid, f"published {published}, due {due}"),
+                )
+            elif self.today > due:
+                ind.hit(False, _violation("reply_unpublished_past_due", "catalogue", pid, f"due {due}, not published"))
+
+    def _sync(self, dept: str, ind: Indicator) -> None:
+        days = self.scheme.interpretation_sync_working_days
+        lags: dict[str, int] = {}
+        for interp in self.world.interpretations.values():
+            record = self.world.records.get(interp.policy_record_id)
+            if interp.published_at is None or interp.withdrawn or record is None or record.published_at is None:
+                continue
+            lag = self.rules.calendar.working_days_between(
+                local_date(record.published_at), local_date(interp.published_at)
+            )
+            lags[interp.policy_record_id] = min(lag, lags.get(interp.policy_record_id, lag))
+        for rid, r in self.world.records.items():
+            if r.department != dept or not r.needs_interpretation or r.published_at is None:
+                continue
+            published = local_date(r.published_at)
+            if published.year != self.year:
+                continue
+            if rid in lags:
+                ind.hit(
+                    lags[rid] <= days,
+                    _violation(
+                        "late_interpretation", "interpretation", rid, f"{lags[rid]} working days after the policy"
+                    ),
+                )
+            elif self.today > self.rules.calendar.add_working_days(published, days).due_on:
+                ind.hit(
+                    False,
+                    _violation("missing_interpretation", "interpretation", rid, f"none within {days} working days"),
+                )
+
+    def _principal(self, dept: str, ind: Indicator) -> None:
+        required = self.scheme.principal_interpretations_required
+        ind.capped = True
+        ind.denominator = required
+        ind.numerator = sum(
+            1
+            for i in self.world.interpretations.values()
+            if i.department == dept
+            and i.principal
+            and not i.withdrawn
+            and i.published_at is not None
+            and local_date(i.published_at).year == self.year
+        )
+        if ind.numerator < required:
+            ind.violations.append(
+                _violation("principal_quota_short", "interpretation", dept, f"{int(ind.numerator)} of {required}")
+            )
+
+    def _opinion(self, dept: str, ind: Indicator) -> None:
+        for iid, incident in self.world.incidents.items():
+            if incident.lead_department != dept or local_date(incident.detected_at).year != self.year:
+                continue
+            for d in deadlines(
+                detected_at=incident.detected_at,
+                severity=incident.severity,
+                emergency=incident.emergency,
+                responses=incident.responses,
+                hours=self.rules.hours,
+            ):
+                status = d.status(self.as_of)
+                if status != "pending":
+                    ind.hit(
+                        status == "met", _violation(f"missed_{d.kind}", "opinion", iid, f"due {d.due_at.isoformat()}")
+                    )
+
+    def _requests(self, dept: str, ind: Indicator) -> None:
+        for rid, request in self.world.requests.items():
+            clock = request.clock
+            if request.department != dept or clock.received_on.year != self.year:
+                continue
+            due_on = clock.explain(self.rules.calendar, self.rules.request_rules, self.today)["due_on"]
+            if due_on is None:
+                continue  # the clock is stopped, awaiting clarification
+            if clock.replied_on is not None:
+                ind.hit(
+                    clock.replied_on <= due_on,
+                    _violation("late_reply", "catalogue", rid, f"replied {clock.replied_on}, due {due_on}"),
+                )
+            elif self.today > due_on:
+                ind.hit(False, _violation("unreplied_past_due", "catalogue", rid, f"due {due_on}"))
+
+    def _deductions(self, dept: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
+        counts = dict.fromkeys(self.scheme.deductions, 0)
+        for action in actions:
+            if action.department == dept and action.issued_on.year == self.year and action.kind in counts:
+                counts[action.kind] += 1
+        points = sum(self.scheme.deductions[k] * n for k, n in counts.items())
+        return {**counts, "points": points}
+
+
+def rank(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rank 1 is the highest; equal scores share a rank (1, 2, 2, 4)."""
+    ordered = sorted(scores, key=lambda s: (-s["score"], s["department"]))
+    for index, entry in enumerate(ordered):
+        previous = ordered[index - 1] if index else None
+        entry["rank"] = previous["rank"] if previous is not None and previous["score"] == entry["score"] else index + 1
+    return ordered
+
+
+def proposed_actions(
+    world: World, year: int, as_of: datetime, hours: DeadlineHours, acted_on: set[str]
+) -> list[dict[str, Any]]:
+    """Missed emergency deadlines and ineffective evaluations with no action referring to them yet."""
+    proposals = []
+    for iid, incident in world.incidents.items():
+        if local_date(incident.detected_at).year != year or iid in acted_on or incident.lead_department is None:
+            continue
+        missed = [
+            d.kind
+            for d in deadlines(
+                detected_at=incident.detected_at,
+                severity=incident.severity,
+                emergency=incident.emergency,
+                responses=incident.responses,
+                hours=hours,
+            )
+            if d.kind in EMERGENCY_KINDS and d.status(as_of) == "missed"
+        ]
+        reasons = [f"missed_{k}" for k in missed] + (
+            ["ineffective_evaluation"] if incident.rating == "ineffective" else []
+        )
+        if reasons:
+            proposals.append(
+                {
+                    "department": incident.lead_department,
+                    "service": "opinion",
+                    "ref_id": iid,
+                    "reasons": reasons,
+                    "findings": incident.findings,
+                    "suggested_kind": "circulated_criticism" if len(reasons) > 1 else "rectification_interview",
+                }
+            )
+    return sorted(proposals, key=lambda p: (p["department"], p["ref_id"]))
