@@ -69,7 +69,7 @@ def _build_year(c: City) -> dict[str, Any]:
         c.post(c.catalogue, "/catalogue/v1/items", item, *office)
     # FIN disclosure: formed 03-02, due 03-30. r1 on time, r2 late, r3 never published, r4 not yet due.
     r1 = _record(c, "FIN", "2026-03-02", "2026-03-10T10:00:00+08:00", category="policy", item_code="FIN-A")
-    r2 = _record(c, "FIN", "2026-03-02", "2026-04-15T10:00:00+08:00", category="policy")
+    _record(c, "FIN", "2026-03-02", "2026-04-15T10:00:00+08:00", category="policy")
     _record(c, "FIN", "2026-03-02", None, category="announcement")
     _record(c, "FIN", "2026-11-20", None, category="announcement")
     # FIN interpretations: r1 explained a day later (in sync), twice as principal; r2 never explained.
@@ -206,7 +206,7 @@ def test_every_indicator_deduction_score_and_rank(settings: Settings) -> None:
                 "late_reply",
             ]
         )
-        press = [v for v in fin["indicators"]["opinion_timeliness"]["violations"]][0]
+        press = next(iter(fin["indicators"]["opinion_timeliness"]["violations"]))
         assert (press["service"], press["ref_id"]) == ("opinion", built["incident"])
 
         edu = c.assessment.get("/assessment/v1/scores/EDU", params={"year": 2026, "as_of": AS_OF}).json()
@@ -315,7 +315,8 @@ def test_proposed_actions_and_exports(settings: Settings) -> None:
         csv_text = c.assessment.get("/assessment/v1/scores", params={"year": 2026, "format": "csv"}).content.decode(
             "utf-8-sig"
         )
-        assert "名次" in csv_text and "EDU" in csv_text
+        assert "名次" in csv_text
+        assert "EDU" in csv_text
         xlsx = c.assessment.get("/assessment/v1/scores/FIN", params={"year": 2026, "format": "xlsx"})
         assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
 
