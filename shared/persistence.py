@@ -53,7 +53,13 @@ class Store:
             if not _SCHEMA_NAME.match(self.schema):
                 raise ValueError(f"invalid schema name {self.schema!r}")
             self.url = normalise_database_url(settings.database_url)
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(
+                self.url,
+                pool_pre_ping=True,
+                pool_size=10,
+                max_overflow=20,
+                connect_args={"application_name": self.application_name},
+            )
             self._set_search_path(self.engine, self.schema)
         else:
             self.schema = None
@@ -64,6 +70,11 @@ class Store:
             self.engine = create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
             self._use_wal()
         self.datastore = self._datastore()
+
+    @property
+    def application_name(self) -> str:
+        """How this store's connections show in pg_stat_activity (operators can find and kill them)."""
+        return f"openness:{self.schema or self.service}"[:63]
 
     @property
     def is_postgres(self) -> bool:
