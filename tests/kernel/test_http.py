@@ -222,9 +222,8 @@ def test_postgres_connections_killed_under_the_service_recover_by_themselves(bac
         admin = create_engine(PG_URL)
         with admin.begin() as connection:
             killed = connection.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": client.app.state.application.store.application_name},  # type: ignore[attr-defined]
             ).scalar_one()
         admin.dispose()
         assert killed >= 1
