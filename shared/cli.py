@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -128,6 +128,51 @@ def rebuild(service: ServiceArg) -> None:
     typer.echo(f"{service}: {replayed} events replayed into fresh read models")
     if application.follower_tables:
         typer.echo(f"{service}: followed feeds will be read again from the start when the service runs")
+
+
+@app.command()
+def demo(wait: Annotated[float, typer.Option(help="seconds to wait for the assessment to catch up")] = 30.0) -> None:
+    """Load a realistic sample year into the running services (make run) through their HTTP APIs."""
+    import httpx
+
+    from shared.demo import Demo
+
+    settings = get_settings()
+    loader = Demo(settings)
+    for service in SERVICES:
+        try:
+            httpx.get(f"{settings.url_of(service)}/healthz", timeout=3).raise_for_status()
+        except httpx.HTTPError:
+            typer.echo(
+                f"{service} is not running at {settings.url_of(service)}: start the services with `make run`", err=True
+            )
+            raise typer.Exit(1) from None
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns) as progress:
+        steps = loader.steps()
+        task = progress.add_task("loading the sample year", total=len(steps))
+        for label, step in steps:
+            progress.update(task, description=label)
+            step()
+            progress.advance(task)
+    _show_league(settings, loader.today.year, wait)
+
+
+def _show_league(settings: Any, year: int, wait: float) -> None:
+    import httpx
+
+    url = f"{settings.url_of('assessment')}/assessment/v1/scores"
+    deadline = time.monotonic() + wait
+    while True:
+        sources = httpx.get(f"{settings.url_of('assessment')}/assessment/v1/sources", timeout=10).json()["items"]
+        if all(s["lag_events"] == 0 for s in sources) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    league = httpx.get(url, params={"year": year}, timeout=30).json()["items"]
+    typer.echo(f"\n{year} 年度政务公开考核（前 10 名）：")
+    for entry in league[:10]:
+        typer.echo(f"  {entry['rank']:>2}. {entry['department']:<10} {entry['score']:>6}")
+    typer.echo(f"\neach score explained: {url}/<department>?year={year}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

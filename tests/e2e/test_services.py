@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -12,8 +15,9 @@ from services.assessment.main import SPEC
 from services.assessment.read_models import fact
 from shared.follower import Follower
 from shared.settings import SERVICES, Settings
+from shared.timeutil import local_date, utcnow
 from tests.catalogue.builders import record_body
-from tests.e2e.processes import cluster, eventually
+from tests.e2e.processes import ROOT, cluster, eventually
 from tests.kernel.test_rebuild import snapshot
 from tests.support import auth, open_application
 
@@ -81,3 +85,62 @@ def test_assessment_killed_while_following_resumes_exactly_once(settings: Settin
             with cluster(settings, tmp_path, services=("catalogue",)) as again:
                 Follower(rebuilt, spec, base_url=again.url("catalogue")).catch_up()
             assert snapshot(rebuilt) == live  # ...and ends with the same tables
+
+
+def test_scores_change_as_the_departments_act(settings: Settings, tmp_path: Path) -> None:
+    with cluster(settings, tmp_path) as running:
+        editor = auth(settings, "editor", dept="FIN")
+        today = local_date(utcnow())
+        scores_url = f"{running.url('assessment')}/assessment/v1/scores/FIN"
+
+        def score() -> Any:
+            return httpx.get(scores_url, params={"year": today.year}).json()
+
+        before = score()
+        assert before["indicators"]["disclosure_timeliness"]["denominator"] == 0
+        catalogue = running.url("catalogue")
+        body = record_body(formed_on=today.isoformat(), title="今天形成、今天发布的信息")
+        record = httpx.post(f"{catalogue}/catalogue/v1/records", json=body, headers=editor).json()
+        assert httpx.post(f"{catalogue}/catalogue/v1/records/{record['id']}/publish", headers=editor).status_code == 200
+
+        def counted() -> Any:
+            now = score()
+            return now if now["indicators"]["disclosure_timeliness"]["denominator"] == 1 else None
+
+        after = eventually(counted)
+        assert after, "the assessment never saw the published record"
+        assert after["indicators"]["disclosure_timeliness"]["numerator"] == 1
+        assert after["score"] > before["score"]
+        league = httpx.get(f"{running.url('assessment')}/assessment/v1/scores", params={"year": today.year}).json()[
+            "items"
+        ]
+        assert league[0]["department"] == "FIN"
+        assert league[0]["rank"] == 1
+
+
+def test_the_demo_loads_a_year_where_departments_differ(settings: Settings, tmp_path: Path) -> None:
+    with cluster(settings, tmp_path) as running:
+        result = subprocess.run(
+            [sys.executable, "-m", "shared.cli", "demo", "--wait", "60"],
+            env=running.env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "7/7" in result.stdout  # the progress bar finished
+        year = local_date(utcnow()).year
+        league = {
+            e["department"]: e
+            for e in httpx.get(f"{running.url('assessment')}/assessment/v1/scores", params={"year": year}).json()[
+                "items"
+            ]
+        }
+        assert league["FIN"]["score"] > league["ENV"]["score"]
+        env = httpx.get(f"{running.url('assessment')}/assessment/v1/scores/ENV", params={"year": year}).json()
+        assert env["deductions"]["circulated_criticism"] == 1
+        assert any(
+            v["kind"] == "missed_authoritative_release" for v in env["indicators"]["opinion_timeliness"]["violations"]
+        )
