@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import search, write_path
+from bench import follower, search, write_path
 from bench.common import postgres_reachable, write_results
 
 
@@ -12,7 +12,7 @@ def main() -> None:
     backends = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
     if "postgres" not in backends:
         print("PostgreSQL is not reachable: benchmarking SQLite only")
-    results: dict[str, Any] = {"write_path": [], "search": []}
+    results: dict[str, Any] = {"write_path": [], "search": [], "follower": []}
     for backend in backends:
         figures = write_path.run(backend)
         results["write_path"].append(figures)
@@ -34,6 +34,15 @@ def main() -> None:
             f"read path [{backend}] at {figures['records']} records: by id p50 {figures['record_by_id_p50_ms']} ms, "
             f"p95 {figures['record_by_id_p95_ms']} ms; search p50 {figures['search_p50_ms']} ms, "
             f"p95 {figures['search_p95_ms']} ms (target p95 <= 50 ms)"
+        )
+    for backend in backends:
+        figures = follower.run(backend)
+        results["follower"].append(figures)
+        print(
+            f"follower [{backend}]: cold catch-up {figures['catch_up_events_per_second']} events/s over "
+            f"{figures['upstream_events']} events; commit-to-applied lag p50 {figures['lag_p50_ms']} ms, "
+            f"p95 {figures['lag_p95_ms']} ms (target <= 1000 ms); a league query at this size "
+            f"{figures['score_query_seconds_at_this_size']} s"
         )
     print(f"results written to {write_results('bench', results)}")
 

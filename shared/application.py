@@ -124,6 +124,7 @@ class ServiceApplication(Application[UUID]):
         self.hasher = Hasher(settings.hash_algorithm)
         self.sessions = sessionmaker(bind=store.engine)
         self.new_events = threading.Condition()
+        self._nesting = threading.local()
         self.followers: list[Any] = []  # set by the web shell: shared.follower.Follower objects
         # The server's clock for recorded instants (published_at, received_at...); tests set it.
         self.clock: Callable[[], datetime] = utcnow
@@ -163,16 +164,26 @@ class ServiceApplication(Application[UUID]):
             recordings = super().save(*objs, **kwargs)
             for recording in recordings:
                 self.projection.apply(session, recording.domain_event)
-        with self.new_events:
-            self.new_events.notify_all()
         return recordings
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction holding the append lock; ``save`` calls inside it join it."""
-        with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
-            self.store.serialise_writes(session)
-            yield session
+        """A write transaction holding the append lock; ``save`` calls inside it join it.
+
+        Feed readers waiting for new events are woken once the outermost transaction has
+        committed (not when a nested save finishes, which would wake them too early).
+        """
+        depth = getattr(self._nesting, "depth", 0)
+        self._nesting.depth = depth + 1
+        try:
+            with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                self.store.serialise_writes(session)
+                yield session
+        finally:
+            self._nesting.depth = depth
+        if depth == 0:
+            with self.new_events:
+                self.new_events.notify_all()
 
     def once(
         self, *, key: str | None, principal: str, request_hash: str, create: Callable[[], str]

@@ -47,6 +47,10 @@ class WorkingCalendar:
             self._load(extra_file)
         package_years = sorted({d.year for d in chinese_calendar.constants.holidays})
         self._package_years = set(range(package_years[0], package_years[-1] + 1))
+        # Pure functions of their arguments for the life of this instance (the data is loaded
+        # once): memoised, since scoring asks the same questions for thousands of records.
+        self._working: dict[date, bool] = {}
+        self._deadlines: dict[tuple[date, int], Deadline] = {}
 
     def _load(self, path: Path) -> None:
         try:
@@ -67,6 +71,12 @@ class WorkingCalendar:
         return year in self._file_years or year in self._package_years
 
     def is_working_day(self, day: date) -> bool:
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = self._is_working_day(day)
+        return known
+
+    def _is_working_day(self, day: date) -> bool:
         if day.year in self._file_years:
             if day in self._holidays:
                 return False
@@ -79,6 +89,12 @@ class WorkingCalendar:
         """The ``working_days``-th working day after ``start_on``."""
         if working_days < 0:
             raise ValueError("working_days must not be negative")
+        known = self._deadlines.get((start_on, working_days))
+        if known is None:
+            known = self._deadlines[(start_on, working_days)] = self._add_working_days(start_on, working_days)
+        return known
+
+    def _add_working_days(self, start_on: date, working_days: int) -> Deadline:
         day, counted, provisional = start_on, 0, not self.covers(start_on.year)
         while counted < working_days:
             day += timedelta(days=1)
