@@ -10,26 +10,29 @@ from shared.settings import Settings
 from tests.support import open_application
 
 
+def record_fields(title: str) -> dict[str, object]:
+    return {
+        "department": "FIN",
+        "title": title,
+        "category": "announcement",
+        "area": "other",
+        "item_code": None,
+        "doc_number": None,
+        "formed_on": date(2026, 6, 1),
+        "body": "",
+        "attachments": [],
+        "disclosure": "proactive",
+        "withheld_reason": None,
+        "needs_interpretation": False,
+    }
+
+
 def main(count: int, label: str) -> None:
     settings = Settings()
     editor = Principal(sub=f"proc-{label}", roles=frozenset({"editor"}), dept="FIN")
     with open_application("catalogue", settings) as app:
         for n in range(count):
-            fields = {
-                "department": "FIN",
-                "title": f"{label}-{n}",
-                "category": "announcement",
-                "area": "other",
-                "item_code": None,
-                "doc_number": None,
-                "formed_on": date(2026, 6, 1),
-                "body": "",
-                "attachments": [],
-                "disclosure": "proactive",
-                "withheld_reason": None,
-                "needs_interpretation": False,
-            }
-            app.draft_record(actor=editor, fields=fields)
+            app.draft_record(actor=editor, fields=record_fields(f"{label}-{n}"))
 
 
 if __name__ == "__main__":

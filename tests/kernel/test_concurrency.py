@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,27 +13,11 @@ from sqlalchemy import select
 from services.catalogue.read_models import record
 from shared.auth import Principal
 from shared.settings import Settings
+from tests.kernel.hammer import record_fields
 from tests.support import open_application
 
 THREADS, PER_THREAD, PROCESSES, PER_PROCESS = 4, 12, 2, 15
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _fields(title: str) -> dict[str, object]:
-    return {
-        "department": "FIN",
-        "title": title,
-        "category": "announcement",
-        "area": "other",
-        "item_code": None,
-        "doc_number": None,
-        "formed_on": date(2026, 6, 1),
-        "body": "",
-        "attachments": [],
-        "disclosure": "proactive",
-        "withheld_reason": None,
-        "needs_interpretation": False,
-    }
 
 
 def _child_env(settings: Settings) -> dict[str, str]:
@@ -74,7 +57,7 @@ def test_threads_and_processes_append_to_one_chain(settings: Settings) -> None:
             editor = Principal(sub=label, roles=frozenset({"editor"}), dept="FIN")
             try:
                 for n in range(PER_THREAD):
-                    app.draft_record(actor=editor, fields=_fields(f"{label}-{n}"))
+                    app.draft_record(actor=editor, fields=record_fields(f"{label}-{n}"))
             except BaseException as error:  # surfaced below
                 errors.append(error)
 
