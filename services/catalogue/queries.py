@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from services.catalogue import search
-from services.catalogue.read_models import record, record_search, record_version
+from services.catalogue.read_models import record, record_version
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
 from shared.errors import ValidationFailed
@@ -112,10 +112,7 @@ def search_records(
         if position.get("q") != q or not isinstance(position.get("o"), int) or position["o"] < 0:
             raise ValidationFailed("the cursor belongs to another search", code="invalid_cursor")
         offset = position["o"]
-    if session.get_bind().dialect.name == "postgresql":
-        rows = _pg_search(session, words, viewer, filters, offset, limit)
-    else:
-        rows = _sqlite_search(session, words, viewer, filters, offset, limit)
+    rows = _windowed_search(session, words, viewer, filters, offset, limit)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -123,40 +120,36 @@ def search_records(
     return rows, next_cursor
 
 
-def _pg_search(
-    session: Session, words: list[str], viewer: Principal | None, filters: RecordFilter, offset: int, limit: int
-) -> list[Any]:
-    tsv: Any = literal_column("catalogue_record_search.tsv")  # generated column, PostgreSQL only
-    tsq = func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
-    rank = func.ts_rank(tsv, tsq).label("rank")
-    query = select(record, rank).join(record_search, record_search.c.record_id == record.c.id).where(tsv.op("@@")(tsq))
-    query = _filtered(_visible(query, viewer), filters)
-    query = query.order_by(rank.desc(), record.c.published_at.desc().nulls_last(), record.c.id)
-    return list(session.execute(query.offset(offset).limit(limit + 1)).all())
+SEARCH_FIRST_WINDOW = 200
 
 
-SQLITE_FIRST_WINDOW = 200
+def _candidates(session: Session, words: list[str], window: int) -> list[Any]:
+    """The ``window`` best-ranked matches, ranked inside the narrow search table or index only.
 
-
-def _sqlite_search(
-    session: Session, words: list[str], viewer: Principal | None, filters: RecordFilter, offset: int, limit: int
-) -> list[Any]:
-    """Best BM25 candidates first, widening the window only when filters leave too few.
-
-    Ranking every match of a common word (公开 is in most records) is what makes a naive
-    query slow at scale; FTS5 returns its top-ranked rows cheaply, and the record filters
-    usually keep enough of them.
+    Ranking there (not over joined record rows, bodies and all) is what keeps a common word
+    (公开 is in most records) fast: PostgreSQL ranks the stored tsvector, SQLite uses FTS5's BM25.
+    Lower ``rank`` is better in both.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        statement = text(
+            "SELECT record_id, -ts_rank(tsv, plainto_tsquery('simple', :q)) AS rank FROM catalogue_record_search "
+            "WHERE tsv @@ plainto_tsquery('simple', :q) ORDER BY rank LIMIT :k"
+        )
+        return list(session.execute(statement, {"q": " ".join(words), "k": window}).all())
+    statement = text(
+        "SELECT record_id, rank FROM catalogue_record_fts WHERE catalogue_record_fts MATCH :m ORDER BY rank LIMIT :k"
+    )
+    return list(session.execute(statement, {"m": search.fts5_query(words), "k": window}).all())
+
+
+def _windowed_search(
+    session: Session, words: list[str], viewer: Principal | None, filters: RecordFilter, offset: int, limit: int
+) -> list[Any]:
+    """Best candidates first, widening the window only when visibility and filters leave too few."""
     wanted = offset + limit + 1
-    window = max(SQLITE_FIRST_WINDOW, 4 * wanted)
-    fts_query = search.fts5_query(words)
+    window = max(SEARCH_FIRST_WINDOW, 4 * wanted)
     while True:
-        candidates = session.execute(
-            text(
-                "SELECT record_id, rank FROM catalogue_record_fts WHERE catalogue_record_fts MATCH :m ORDER BY rank LIMIT :k"
-            ),
-            {"m": fts_query, "k": window},
-        ).all()
+        candidates = _candidates(session, words, window)
         ranks = {c.record_id: c.rank for c in candidates}
         query = _filtered(_visible(select(record).where(record.c.id.in_(list(ranks))), viewer), filters)
         rows = list(session.execute(query).all())
