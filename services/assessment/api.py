@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from services.assessment.application import AssessmentApplication
@@ -51,7 +51,7 @@ def issue_action(
     body: ActionCreate, app: App, actor: Office, departments: DepartmentsDep, response: Response
 ) -> dict[str, Any]:
     departments.check(body.department)
-    fields = body.model_dump()
+    fields = {**body.model_dump(exclude={"refs"}), "refs": body.ref_list()}
     issued = app.issue_action(actor=actor, issued_on=local_date(app.clock()), fields=fields)
     created(response, f"/assessment/v1/actions/{issued.id}", issued.version)
     return _action_view(app, str(issued.id))
@@ -59,10 +59,16 @@ def issue_action(
 
 @router.post("/actions/{action_id}/rectified", response_model=ActionPublic, summary="记录整改完成（公开办）")
 def action_rectified(
-    action_id: UUID, body: ActionRectified, app: App, actor: Office, response: Response, if_match: IfMatch = None
+    action_id: UUID,
+    app: App,
+    actor: Office,
+    response: Response,
+    body: Annotated[ActionRectified, Body(default_factory=ActionRectified)],
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    on = body.on or local_date(app.clock())
     rectified = app.rectify_action(
-        action_id, actor=actor, expected_version=parse_if_match(if_match), on=body.on, note=body.note
+        action_id, actor=actor, expected_version=parse_if_match(if_match), on=on, note=body.note
     )
     set_etag(response, rectified.version)
     return _action_view(app, str(action_id))

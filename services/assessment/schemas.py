@@ -23,13 +23,21 @@ class ActionCreate(Input):
     department: DepartmentCode
     kind: ActionKind
     reason: Reason
-    refs: list[Ref] = Field(default_factory=list, max_length=50)
+    refs: list[Ref | ShortLine] = Field(
+        default_factory=list, max_length=50, description="相关事项：{service, ref_id} 或其编号"
+    )
     rectification_due_on: Day | None = None
+
+    def ref_list(self) -> list[dict[str, object]]:
+        """Plain ids are accepted too; they become {"ref_id": id}."""
+        return [
+            r.model_dump() if isinstance(r, Ref) else {"service": None, "ref_id": r, "kind": None} for r in self.refs
+        ]
 
 
 class ActionRectified(Input):
-    on: Day
-    note: Reason
+    on: Day | None = Field(default=None, description="整改完成日，默认今天")
+    note: Reason = "整改完成"
 
 
 class ActionPublic(Output):

@@ -115,6 +115,7 @@ def league(
                 "department": s["department"],
                 "score": s["score"],
                 "rates": {k: v["rate"] for k, v in s["indicators"].items()},
+                "indicators": {k: {"rate": v["rate"]} for k, v in s["indicators"].items()},
                 "deductions": s["deductions"]["points"],
             }
             for s in scored

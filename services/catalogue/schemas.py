@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AliasChoices, Field, StringConstraints, field_validator
 
 from shared.types import Day, DepartmentCode, Flag, Input, Line, LongText, Output, Reason, ShortLine, Uuid
 
@@ -256,7 +256,10 @@ class ConsultationCreate(Input):
 
 
 class CommentCreate(Input):
-    text: Reason = Field(description="意见内容（≤ 2000 字）")
+    text: Reason = Field(
+        description="意见内容（≤ 2000 字）；也接受字段名 comment、content",
+        validation_alias=AliasChoices("text", "comment", "content"),
+    )
 
 
 class ConsultationResult(Input):

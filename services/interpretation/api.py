@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from services.interpretation import queries
 from services.interpretation.application import InterpretationApplication
@@ -90,7 +90,7 @@ def publish_interpretation(
 @router.post("/interpretations/{interpretation_id}/withdraw", response_model=InterpretationPublic, summary="撤回解读")
 def withdraw_interpretation(
     interpretation_id: UUID,
-    body: InterpretationWithdraw,
+    body: Annotated[InterpretationWithdraw, Body(default_factory=InterpretationWithdraw)],
     app: App,
     actor: Editor,
     calendar: CalendarDep,

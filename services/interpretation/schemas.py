@@ -38,7 +38,7 @@ class InterpretationCreate(Input):
 
 
 class InterpretationWithdraw(Input):
-    reason: Reason
+    reason: Reason = "撤回"
 
 
 class InterpretationPublic(Output):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from services.opinion import queries
 from services.opinion.application import OpinionApplication
@@ -118,7 +118,7 @@ def _command(
 )
 def warn(
     incident_id: UUID,
-    body: WarningCreate,
+    body: Annotated[WarningCreate, Body(default_factory=WarningCreate)],
     app: App,
     actor: Handler,
     settings: SettingsDep,
@@ -139,7 +139,7 @@ def warn(
 )
 def assess(
     incident_id: UUID,
-    body: AssessmentCreate,
+    body: Annotated[AssessmentCreate, Body(default_factory=AssessmentCreate)],
     app: App,
     actor: Handler,
     settings: SettingsDep,
@@ -204,7 +204,7 @@ def record_response(
 )
 def close(
     incident_id: UUID,
-    body: CloseCreate,
+    body: Annotated[CloseCreate, Body(default_factory=CloseCreate)],
     app: App,
     actor: Handler,
     settings: SettingsDep,

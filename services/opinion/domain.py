@@ -123,10 +123,15 @@ class Incident(Aggregate):
     def _warned(self, level: str, note: str, warned_by: str) -> None:
         pass
 
-    def assess(self, *, severity: str, emergency: bool, note: str, by: str) -> None:
+    def assess(self, *, severity: str | None, emergency: bool | None, note: str, by: str) -> None:
         """A new judgement; the deadlines follow from it and ``detected_at`` (they are derived)."""
         self._require_open()
-        self._assessed(severity=severity, emergency=emergency, note=note, assessed_by=by)
+        self._assessed(
+            severity=severity or self.severity,
+            emergency=self.emergency if emergency is None else emergency,
+            note=note,
+            assessed_by=by,
+        )
 
     @event("Assessed", topic="opinion.Incident.Assessed")
     def _assessed(self, severity: str, emergency: bool, note: str, assessed_by: str) -> None:

@@ -37,14 +37,14 @@ class AlertCreate(IncidentCreate):
 
 
 class WarningCreate(Input):
-    level: Literal["blue", "yellow", "orange", "red"] = Field(description="预警级别")
-    note: Reason
+    level: Literal["blue", "yellow", "orange", "red"] = Field(default="yellow", description="预警级别")
+    note: Reason = "预警"
 
 
 class AssessmentCreate(Input):
-    severity: Severity
-    emergency: Flag
-    note: Reason
+    severity: Severity | None = Field(default=None, description="不填则保持原定级")
+    emergency: Flag | None = None
+    note: Reason = "研判"
 
 
 class AssignmentCreate(Input):
@@ -53,7 +53,7 @@ class AssignmentCreate(Input):
 
 
 class CloseCreate(Input):
-    note: Reason
+    note: Reason = "处置完毕"
 
 
 class EvaluationCreate(Input):
@@ -61,7 +61,7 @@ class EvaluationCreate(Input):
     findings: list[Literal["slow_handling", "improper_response", "late_report"]] = Field(
         default_factory=list, max_length=3
     )
-    note: Reason
+    note: Reason = "效果评估"
 
 
 class Explains(Input):
