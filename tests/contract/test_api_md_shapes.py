@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
-from tests.opinion.test_api import incident_body
 from tests.catalogue.test_proposals_and_consultations import consultation_body
+from tests.opinion.test_api import incident_body
 from tests.support import auth
 
 
