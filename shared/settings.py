@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     interpretation_sync_working_days: int = 3  # rule 11
     principal_interpretations_per_year: int = 3  # rule 12
     proposal_publication_working_days: int = 20  # rule 13
+    request_due_soon_working_days: int = 5  # issue 4: "what is due in the next 5 working days"
 
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))

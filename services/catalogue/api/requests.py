@@ -34,7 +34,6 @@ from shared.web import CalendarDep, DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/catalogue/v1", tags=["requests 依申请公开与年度报告"])
 QueryCode = Annotated[str, Path(pattern=r"^[A-Z0-9]{6,16}$")]
-DUE_SOON_WORKING_DAYS = 5
 
 
 def _view(
@@ -142,7 +141,7 @@ def overdue_requests(
             calendar=calendar,
             rules=request_queries.clock_rules(settings),
             today=local_date(app.clock()),
-            horizon=DUE_SOON_WORKING_DAYS,
+            horizon=settings.request_due_soon_working_days,
         )
     return {"department": department, **lists}
 
