@@ -105,138 +105,88 @@ def receive_alert(
     return _view(app, settings, str(incident.id))
 
 
-def _command(
-    app: OpinionApplication, settings: Settings, response: Response, act: Callable[[], Incident]
-) -> dict[str, Any]:
-    incident = act()
-    set_etag(response, incident.version)
-    return _view(app, settings, str(incident.id))
+Act = Callable[[Request, OpinionApplication, UUID, Principal, int | None, Any], Incident]
 
 
-@router.post(
-    "/incidents/{incident_id}/warnings", response_model=IncidentPublic, summary="预警（牵头或配合部门、公开办）"
-)
-def warn(
-    incident_id: UUID,
-    body: Annotated[WarningCreate, Body(default_factory=WarningCreate)],
-    app: App,
-    actor: Handler,
-    settings: SettingsDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    version = parse_if_match(if_match)
-    return _command(
-        app,
-        settings,
-        response,
-        lambda: app.warn(incident_id, actor=actor, expected_version=version, **body.model_dump()),
-    )
+def _command_route(
+    verb: str, body_type: type[Any], who: Any, summary: str, act: Act, optional_body: bool = False
+) -> None:
+    """Register ``POST /incidents/{id}/<verb>``: parse, authorise, act, answer with the incident."""
+
+    def command(
+        incident_id: UUID,
+        body: Any,
+        request: Request,
+        app: App,
+        actor: Any,
+        settings: SettingsDep,
+        response: Response,
+        if_match: IfMatch = None,
+    ) -> dict[str, Any]:
+        incident = act(request, app, incident_id, actor, parse_if_match(if_match), body)
+        set_etag(response, incident.version)
+        return _view(app, settings, str(incident.id))
+
+    body_annotation: Any = Annotated[body_type, Body(default_factory=body_type)] if optional_body else body_type
+    command.__annotations__.update(body=body_annotation, actor=who)
+    command.__name__ = f"incident_{verb}"
+    router.post(f"/incidents/{{incident_id}}/{verb}", response_model=IncidentPublic, summary=summary)(command)
 
 
-@router.post(
-    "/incidents/{incident_id}/assessments", response_model=IncidentPublic, summary="研判：定级（时限随之重算）"
-)
-def assess(
-    incident_id: UUID,
-    body: Annotated[AssessmentCreate, Body(default_factory=AssessmentCreate)],
-    app: App,
-    actor: Handler,
-    settings: SettingsDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    version = parse_if_match(if_match)
-    return _command(
-        app,
-        settings,
-        response,
-        lambda: app.assess(incident_id, actor=actor, expected_version=version, **body.model_dump()),
-    )
+def _assign(
+    request: Request, app: OpinionApplication, iid: UUID, actor: Principal, version: int | None, body: Any
+) -> Incident:
+    _check_departments(request.app.state.departments, body.lead_department, *body.cooperating_departments)
+    return app.assign(iid, actor=actor, expected_version=version, **body.model_dump())
 
 
-@router.post(
-    "/incidents/{incident_id}/assignments", response_model=IncidentPublic, summary="指定牵头与配合部门（公开办）"
-)
-def assign(
-    incident_id: UUID,
-    body: AssignmentCreate,
-    app: App,
-    actor: Office,
-    departments: DepartmentsDep,
-    settings: SettingsDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    _check_departments(departments, body.lead_department, *body.cooperating_departments)
-    version = parse_if_match(if_match)
-    return _command(
-        app,
-        settings,
-        response,
-        lambda: app.assign(incident_id, actor=actor, expected_version=version, **body.model_dump()),
-    )
-
-
-@router.post("/incidents/{incident_id}/responses", response_model=IncidentPublic, summary="回应（牵头或配合部门）")
-def record_response(
-    incident_id: UUID,
-    body: ResponseCreate,
-    app: App,
-    actor: Responder,
-    settings: SettingsDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    version = parse_if_match(if_match)
+def _respond(
+    request: Request, app: OpinionApplication, iid: UUID, actor: Principal, version: int | None, body: Any
+) -> Incident:
     explains = {k: v for k, v in body.explains.model_dump().items() if v is not None}
     fields = {"kind": body.kind, "at": body.at, "channel": body.channel, "summary": body.summary, "explains": explains}
-    return _command(
-        app,
-        settings,
-        response,
-        lambda: app.record_response(incident_id, actor=actor, expected_version=version, **fields),
-    )
+    return app.record_response(iid, actor=actor, expected_version=version, **fields)
 
 
-@router.post(
-    "/incidents/{incident_id}/close", response_model=IncidentPublic, summary="处置完毕（牵头或配合部门、公开办）"
+_command_route(
+    "warnings",
+    WarningCreate,
+    Handler,
+    "预警（牵头或配合部门、公开办）",
+    lambda _, app, iid, actor, version, body: app.warn(iid, actor=actor, expected_version=version, **body.model_dump()),
+    optional_body=True,
 )
-def close(
-    incident_id: UUID,
-    body: Annotated[CloseCreate, Body(default_factory=CloseCreate)],
-    app: App,
-    actor: Handler,
-    settings: SettingsDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    version = parse_if_match(if_match)
-    return _command(
-        app,
-        settings,
-        response,
-        lambda: app.close_incident(incident_id, actor=actor, expected_version=version, note=body.note),
-    )
-
-
-@router.post("/incidents/{incident_id}/evaluation", response_model=IncidentPublic, summary="效果评估（公开办）")
-def evaluate(
-    incident_id: UUID,
-    body: EvaluationCreate,
-    app: App,
-    actor: Office,
-    settings: SettingsDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    version = parse_if_match(if_match)
-    return _command(
-        app,
-        settings,
-        response,
-        lambda: app.evaluate(incident_id, actor=actor, expected_version=version, **body.model_dump()),
-    )
+_command_route(
+    "assessments",
+    AssessmentCreate,
+    Handler,
+    "研判：定级（时限随之重算）",
+    lambda _, app, iid, actor, version, body: app.assess(
+        iid, actor=actor, expected_version=version, **body.model_dump()
+    ),
+    optional_body=True,
+)
+_command_route("assignments", AssignmentCreate, Office, "指定牵头与配合部门（公开办）", _assign)
+_command_route("responses", ResponseCreate, Responder, "回应（牵头或配合部门）", _respond)
+_command_route(
+    "close",
+    CloseCreate,
+    Handler,
+    "处置完毕（牵头或配合部门、公开办）",
+    lambda _, app, iid, actor, version, body: app.close_incident(
+        iid, actor=actor, expected_version=version, note=body.note
+    ),
+    optional_body=True,
+)
+_command_route(
+    "evaluation",
+    EvaluationCreate,
+    Office,
+    "效果评估（公开办）",
+    lambda _, app, iid, actor, version, body: app.evaluate(
+        iid, actor=actor, expected_version=version, **body.model_dump()
+    ),
+)
 
 
 @router.get(
