@@ -6,9 +6,11 @@ the violations (with the service and id they came from) that cost it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from services.assessment.world import World
@@ -120,6 +122,48 @@ class Judge:
         self.as_of = as_of
         self.today = local_date(as_of)
 
+    @cached_property
+    def _by_department(self) -> dict[str, dict[str, list[tuple[str, Any]]]]:
+        """Each kind of fact grouped by the department it counts for, built once per judgement
+        (a league asks about every department: one pass here instead of one per department)."""
+        index: dict[str, dict[str, list[tuple[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for kind, entities, owner in (
+            ("records", self.world.records, "department"),
+            ("items", self.world.items, "department"),
+            ("proposals", self.world.proposals, "department"),
+            ("requests", self.world.requests, "department"),
+            ("interpretations", self.world.interpretations, "department"),
+            ("incidents", self.world.incidents, "lead_department"),
+        ):
+            for key, entity in entities.items():
+                index[getattr(entity, owner) or ""][kind].append((key, entity))
+        return index
+
+    def _of(self, department: str, kind: str) -> list[tuple[str, Any]]:
+        return self._by_department.get(department, {}).get(kind, [])
+
+    @cached_property
+    def _covered_items(self) -> set[str]:
+        return {
+            r.item_code
+            for r in self.world.records.values()
+            if r.item_code and r.published_at is not None and local_date(r.published_at).year == self.year
+        }
+
+    @cached_property
+    def _interpretation_lags(self) -> dict[str, int]:
+        """Per policy record: the smallest lag of its published, not withdrawn interpretations."""
+        lags: dict[str, int] = {}
+        for interp in self.world.interpretations.values():
+            record = self.world.records.get(interp.policy_record_id)
+            if interp.published_at is None or interp.withdrawn or record is None or record.published_at is None:
+                continue
+            lag = self.rules.calendar.working_days_between(
+                local_date(record.published_at), local_date(interp.published_at)
+            )
+            lags[interp.policy_record_id] = min(lag, lags.get(interp.policy_record_id, lag))
+        return lags
+
     def department(self, department: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
         indicators = {name: Indicator(float(self.scheme.weights.get(name, 0))) for name in INDICATORS}
         self._disclosure(department, indicators["disclosure_timeliness"])
@@ -146,7 +190,7 @@ class Judge:
     # --- the seven indicators ---------------------------------------------------------------------
 
     def _disclosure(self, dept: str, ind: Indicator) -> None:
-        for rid, r in self.world.records.items():
+        for rid, r in self._of(dept, "records"):
             if (
                 r.department != dept
                 or r.disclosure != "proactive"
@@ -166,21 +210,16 @@ class Judge:
                 ind.hit(False, _violation("unpublished_past_due", "catalogue", rid, f"due {due}, not published"))
 
     def _coverage(self, dept: str, ind: Indicator) -> None:
-        covered = {
-            r.item_code
-            for r in self.world.records.values()
-            if r.item_code and r.published_at is not None and local_date(r.published_at).year == self.year
-        }
-        for item in self.world.items.values():
+        for _, item in self._of(dept, "items"):
             if item.department == dept and not item.retired:
-                ok = item.code in covered
+                ok = item.code in self._covered_items
                 ind.hit(
                     ok, _violation("item_without_record", "catalogue", item.code, f"no record published in {self.year}")
                 )
 
     def _proposals(self, dept: str, ind: Indicator) -> None:
         days = self.scheme.proposal_publication_working_days
-        for pid, p in self.world.proposals.items():
+        for pid, p in self._of(dept, "proposals"):
             if p.department != dept or p.replied_on.year != self.year:
                 continue
             due = self.rules.calendar.add_working_days(p.replied_on, days).due_on
@@ -195,16 +234,8 @@ class Judge:
 
     def _sync(self, dept: str, ind: Indicator) -> None:
         days = self.scheme.interpretation_sync_working_days
-        lags: dict[str, int] = {}
-        for interp in self.world.interpretations.values():
-            record = self.world.records.get(interp.policy_record_id)
-            if interp.published_at is None or interp.withdrawn or record is None or record.published_at is None:
-                continue
-            lag = self.rules.calendar.working_days_between(
-                local_date(record.published_at), local_date(interp.published_at)
-            )
-            lags[interp.policy_record_id] = min(lag, lags.get(interp.policy_record_id, lag))
-        for rid, r in self.world.records.items():
+        lags = self._interpretation_lags
+        for rid, r in self._of(dept, "records"):
             if r.department != dept or not r.needs_interpretation or r.published_at is None:
                 continue
             published = local_date(r.published_at)
@@ -229,7 +260,7 @@ class Judge:
         ind.denominator = required
         ind.numerator = sum(
             1
-            for i in self.world.interpretations.values()
+            for _, i in self._of(dept, "interpretations")
             if i.department == dept
             and i.principal
             and not i.withdrawn
@@ -242,7 +273,7 @@ class Judge:
             )
 
     def _opinion(self, dept: str, ind: Indicator) -> None:
-        for iid, incident in self.world.incidents.items():
+        for iid, incident in self._of(dept, "incidents"):
             if incident.lead_department != dept or local_date(incident.detected_at).year != self.year:
                 continue
             for d in deadlines(
@@ -259,7 +290,7 @@ class Judge:
                     )
 
     def _requests(self, dept: str, ind: Indicator) -> None:
-        for rid, request in self.world.requests.items():
+        for rid, request in self._of(dept, "requests"):
             clock = request.clock
             if request.department != dept or clock.received_on.year != self.year:
                 continue
