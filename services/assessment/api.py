@@ -109,7 +109,13 @@ def scores(
     year_, moment = _year_and_moment(app, year, as_of)
     with app.reading() as session:
         table = league(
-            session, settings=settings, calendar=calendar, departments=departments.codes(), year=year_, as_of=moment
+            session,
+            settings=settings,
+            calendar=calendar,
+            departments=departments.codes(),
+            year=year_,
+            as_of=moment,
+            cache=app.worlds,
         )
     if format == "json":
         return table
@@ -136,7 +142,13 @@ def department_score(
     year_, moment = _year_and_moment(app, year, as_of)
     with app.reading() as session:
         detail = breakdown(
-            session, settings=settings, calendar=calendar, department=department, year=year_, as_of=moment
+            session,
+            settings=settings,
+            calendar=calendar,
+            department=department,
+            year=year_,
+            as_of=moment,
+            cache=app.worlds,
         )
     if format == "json":
         return detail
@@ -183,5 +195,5 @@ def get_proposed_actions(
 ) -> Any:
     year_, moment = _year_and_moment(app, year, as_of)
     with app.reading() as session:
-        items = proposed(session, settings=settings, calendar=calendar, year=year_, as_of=moment)
+        items = proposed(session, settings=settings, calendar=calendar, year=year_, as_of=moment, cache=app.worlds)
     return {"year": year_, "items": items}

@@ -10,6 +10,7 @@ from services.assessment import read_models
 from services.assessment.domain import Action, YearScheme
 from services.assessment.projection import projection
 from services.assessment.read_models import fact
+from services.assessment.scores import WorldCache
 from shared.application import ServiceApplication
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -22,6 +23,10 @@ class AssessmentApplication(ServiceApplication):
     projection = projection
     aggregate_classes = (Action, YearScheme)
     follower_tables = (fact,)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.worlds = WorldCache()
 
     def issue_action(self, *, actor: Principal, issued_on: date, fields: dict[str, Any]) -> Action:
         action = Action.issue(**fields, issued_on=issued_on, issued_by=actor.sub, issued_at=self.clock())

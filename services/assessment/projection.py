@@ -50,6 +50,45 @@ def _department(session: Session, item: dict[str, Any]) -> str | None:
     return department
 
 
+# What scoring judges: dates, departments, states. Titles, bodies and other texts are left
+# upstream (they are large, and some are personal).
+FACT_FIELDS = frozenset(
+    {
+        "department",
+        "handler_department",
+        "lead_department",
+        "formed_on",
+        "time_limit_working_days",
+        "disclosure",
+        "needs_interpretation",
+        "item_code",
+        "code",
+        "published_at",
+        "replied_on",
+        "policy_record_id",
+        "detected_at",
+        "severity",
+        "emergency",
+        "kind",
+        "at",
+        "rating",
+        "findings",
+        "received_on",
+        "on",
+        "party",
+        "working_days",
+        "outcome",
+    }
+)
+
+
+def fact_data(data: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in data.items() if k in FACT_FIELDS}
+    if isinstance(data.get("interpreter"), dict):
+        kept["interpreter"] = {"principal": bool(data["interpreter"].get("principal"))}
+    return kept
+
+
 def record_fact(upstream: str) -> Any:
     def handle(_: ServiceApplication, session: Session, item: dict[str, Any]) -> None:
         session.execute(
@@ -61,7 +100,7 @@ def record_fact(upstream: str) -> Any:
                 department=_department(session, item),
                 occurred_at=datetime.fromisoformat(item["occurred_at"]),
                 recorded_at=datetime.fromisoformat(item["recorded_at"].replace("Z", "+00:00")),
-                data=item["data"],
+                data=fact_data(item["data"]),
             )
         )
 

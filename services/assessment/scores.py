@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.assessment.read_models import action, fact, scheme
@@ -76,7 +76,33 @@ def rules_of(settings: Settings, calendar: WorkingCalendar) -> Rules:
     )
 
 
-def world_at(session: Session, as_of: datetime) -> World:
+class WorldCache:
+    """The last world replayed for an ``as_of`` after every known fact.
+
+    Such a world is the same for any later ``as_of`` until another fact arrives, so live queries
+    (as_of = now) replay the facts once per change instead of once per query. Facts only grow
+    (rebuilds empty the table first), so (count, newest recorded_at) identifies the log.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[int, datetime | None] | None = None
+        self._world: World | None = None
+
+    def get(self, session: Session, as_of: datetime) -> World:
+        count, newest = session.execute(select(func.count(), func.max(fact.c.recorded_at))).one()
+        if newest is not None and as_of < newest:
+            return _replay(session, as_of)  # a past instant: replay only what was recorded by then
+        key = (int(count), newest)
+        if self._key != key or self._world is None:
+            self._world, self._key = _replay(session, as_of), key
+        return self._world
+
+
+def world_at(session: Session, as_of: datetime, cache: WorldCache | None = None) -> World:
+    return cache.get(session, as_of) if cache is not None else _replay(session, as_of)
+
+
+def _replay(session: Session, as_of: datetime) -> World:
     rows = session.execute(
         select(fact.c.type, fact.c.stream_id, fact.c.data)
         .where(fact.c.recorded_at <= as_of, fact.c.type.in_(SCORED_TYPES))
@@ -90,10 +116,15 @@ def actions_at(session: Session, as_of: datetime) -> list[Any]:
 
 
 def _judge(
-    session: Session, settings: Settings, calendar: WorkingCalendar, year: int, as_of: datetime
+    session: Session,
+    settings: Settings,
+    calendar: WorkingCalendar,
+    year: int,
+    as_of: datetime,
+    cache: WorldCache | None,
 ) -> tuple[Judge, list[ActionFact], dict[str, Any]]:
     in_force, adopted = scheme_in_force(session, settings, year, as_of)
-    judge = Judge(world_at(session, as_of), in_force, rules_of(settings, calendar), year, as_of)
+    judge = Judge(world_at(session, as_of, cache), in_force, rules_of(settings, calendar), year, as_of)
     actions = [ActionFact(a.department, a.kind, a.issued_on) for a in actions_at(session, as_of)]
     return judge, actions, {**in_force.as_dict(), "adopted": adopted}
 
@@ -106,8 +137,9 @@ def league(
     departments: list[str],
     year: int,
     as_of: datetime,
+    cache: WorldCache | None = None,
 ) -> dict[str, Any]:
-    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of)
+    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of, cache)
     scored = [judge.department(d, actions) for d in departments]
     table = rank(
         [
@@ -125,16 +157,29 @@ def league(
 
 
 def breakdown(
-    session: Session, *, settings: Settings, calendar: WorkingCalendar, department: str, year: int, as_of: datetime
+    session: Session,
+    *,
+    settings: Settings,
+    calendar: WorkingCalendar,
+    department: str,
+    year: int,
+    as_of: datetime,
+    cache: WorldCache | None = None,
 ) -> dict[str, Any]:
-    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of)
+    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of, cache)
     return {**judge.department(department, actions), "scheme": scheme_used}
 
 
 def proposed(
-    session: Session, *, settings: Settings, calendar: WorkingCalendar, year: int, as_of: datetime
+    session: Session,
+    *,
+    settings: Settings,
+    calendar: WorkingCalendar,
+    year: int,
+    as_of: datetime,
+    cache: WorldCache | None = None,
 ) -> list[dict[str, Any]]:
     acted_on = {ref.get("ref_id") for a in actions_at(session, as_of) for ref in a.refs}
     return proposed_actions(
-        world_at(session, as_of), year, as_of, rules_of(settings, calendar).hours, {r for r in acted_on if r}
+        world_at(session, as_of, cache), year, as_of, rules_of(settings, calendar).hours, {r for r in acted_on if r}
     )
