@@ -41,9 +41,16 @@ class Conflict(OpennessError):
 
 
 class InvalidState(Conflict):
-    """A command that the resource's current state does not allow."""
+    """A command that the resource's current state does not allow.
+
+    The ``code`` is always ``invalid_state`` (api.md); a more specific ``reason`` (e.g.
+    ``already_extended``) travels as an extension member of the problem.
+    """
 
     code, title = "invalid_state", "Not allowed in the current state"
+
+    def __init__(self, detail: str, *, reason: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, **({"reason": reason} if reason else {}), **extra)
 
 
 class PreconditionFailed(OpennessError):

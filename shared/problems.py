@@ -44,6 +44,7 @@ def problem(
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    **members: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"urn:openness:problem:{code}",
@@ -54,6 +55,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    body.update(members)  # RFC 9457 extension members, e.g. the reason of an invalid_state
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -77,7 +79,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": RETRY_AFTER_SECONDS}
         elif "retry_after" in exc.extra:
             headers = {"Retry-After": str(exc.extra["retry_after"])}
-        return problem(exc.status, exc.code, exc.title, exc.detail, errors=exc.extra.get("errors"), headers=headers)
+        members = {"reason": exc.extra["reason"]} if "reason" in exc.extra else {}
+        return problem(
+            exc.status, exc.code, exc.title, exc.detail, errors=exc.extra.get("errors"), headers=headers, **members
+        )
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -92,7 +92,7 @@ def service_client(service: str, settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+def assert_problem(response: Any, status: int, code: str | None = None, reason: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body: dict[str, Any] = response.json()
@@ -101,6 +101,8 @@ def assert_problem(response: Any, status: int, code: str | None = None) -> dict[
     assert "Traceback" not in response.text
     if code is not None:
         assert body["code"] == code, body
+    if reason is not None:
+        assert body.get("reason") == reason, body
     return body
 
 

@@ -79,7 +79,10 @@ def test_a_consultation_takes_comments_and_publishes_how_they_were_adopted(
     assert catalogue.post(f"{url}/comments", json={"text": "建议保留老年人优惠。"}).status_code == 202
     assert catalogue.get(url).json()["comment_count"] == 1
     assert_problem(
-        catalogue.post(f"{url}/result", json={"adoption_summary": "采纳"}, headers=editor), 409, "still_open"
+        catalogue.post(f"{url}/result", json={"adoption_summary": "采纳"}, headers=editor),
+        409,
+        "invalid_state",
+        "still_open",
     )
 
 
@@ -102,7 +105,9 @@ def test_a_closed_consultation_publishes_its_result_linked_to_the_decision(
     past = consultation_body(opens_on="2026-01-05", closes_on="2026-02-10")
     consultation = catalogue.post("/catalogue/v1/consultations", json=past, headers=editor).json()
     url = f"/catalogue/v1/consultations/{consultation['id']}"
-    assert_problem(catalogue.post(f"{url}/comments", json={"text": "太晚了"}), 409, "not_open_for_comment")
+    assert_problem(
+        catalogue.post(f"{url}/comments", json={"text": "太晚了"}), 409, "invalid_state", "not_open_for_comment"
+    )
     decision = publish(
         catalogue, settings, draft(catalogue, settings, dept="TRANSPORT", title="关于调整公交票价的决定")
     )

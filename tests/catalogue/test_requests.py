@@ -67,6 +67,7 @@ def test_clarification_restarts_the_clock_and_a_late_notice_is_flagged(
     assert_problem(
         _step(catalogue, settings, request, "replied", on="2026-10-15", outcome="granted"),
         409,
+        "invalid_state",
         "awaiting_clarification",
     )
     restarted = _step(catalogue, settings, request, "clarified", on="2026-10-16").json()
@@ -119,7 +120,7 @@ def test_one_extension_and_a_second_is_refused(catalogue: TestClient, settings: 
     again = _step(
         catalogue, settings, request, "extended", on="2026-10-21", working_days=5, approved_by="主任", reason="再延"
     )
-    assert_problem(again, 409, "already_extended")
+    assert_problem(again, 409, "invalid_state", "already_extended")
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ class Consultation(Aggregate):
     def comment(self, *, text: str, on: date, at: datetime) -> None:
         if not self.accepts_comments_on(on):
             raise InvalidState(
-                f"comments are taken from {self.opens_on} to {self.closes_on}", code="not_open_for_comment"
+                f"comments are taken from {self.opens_on} to {self.closes_on}", reason="not_open_for_comment"
             )
         self._commented(text=text, received_at=at)
 
@@ -68,7 +68,7 @@ class Consultation(Aggregate):
         if self.result_published:
             raise InvalidState("the result is already published")
         if on < self.closes_on:
-            raise InvalidState("the result is published after the comment period closes", code="still_open")
+            raise InvalidState("the result is published after the comment period closes", reason="still_open")
         self._result(adoption_summary=adoption_summary, decision_record_id=decision_record_id, published_by=by)
 
     @event("ResultPublished", topic="catalogue.Consultation.ResultPublished")

@@ -113,7 +113,7 @@ class Record(Aggregate):
         if self.status != "draft":
             raise InvalidState(f"only a draft can be published; this record is {self.status}")
         if self.disclosure == "withheld":
-            raise InvalidState("a withheld record is not published", code="invalid_state")
+            raise InvalidState("a withheld record is not published", reason="withheld")
         self._published(published_at=at, published_by=by)
 
     @event("Published", topic="catalogue.Record.Published")

@@ -13,7 +13,7 @@ from datetime import date
 from eventsourcing.domain import Aggregate, event
 
 from shared.deadlines import ClockRules, RequestClock
-from shared.errors import Conflict, InvalidState, RuleViolated
+from shared.errors import InvalidState, RuleViolated
 
 __all__ = ["ClockRules", "InformationRequest", "RequestClock", "new_query_code"]
 
@@ -76,7 +76,7 @@ class InformationRequest(Aggregate):
     def request_clarification(self, *, on: date, note: str, by: str) -> None:
         self._require_open(on)
         if self.clock.clarification_requested_on is not None:
-            raise Conflict("a request gets one clarification notice", code="already_clarification_requested")
+            raise InvalidState("a request gets one clarification notice", reason="already_clarification_requested")
         self._clarification_requested(on=on, note=note, recorded_by=by)
 
     @event("ClarificationRequested", topic="catalogue.InformationRequest.ClarificationRequested")
@@ -120,7 +120,7 @@ class InformationRequest(Aggregate):
     def extend(self, *, on: date, working_days: int, approved_by: str, reason: str, max_days: int, by: str) -> None:
         self._require_open(on)
         if self.extended:
-            raise Conflict("a request may be extended once", code="already_extended")
+            raise InvalidState("a request may be extended once", reason="already_extended")
         if not 1 <= working_days <= max_days:
             raise RuleViolated(f"an extension is 1 to {max_days} working days", code="extension_too_long")
         self._extended(on=on, working_days=working_days, approved_by=approved_by, reason=reason, recorded_by=by)
@@ -166,7 +166,7 @@ class InformationRequest(Aggregate):
         if self.status in ("replied",):
             raise InvalidState("the request has been replied to")
         if self.status == "awaiting_clarification":
-            raise InvalidState("the request awaits the applicant's clarification", code="awaiting_clarification")
+            raise InvalidState("the request awaits the applicant's clarification", reason="awaiting_clarification")
         self._check_date(on, after=self.clock.received_on)
 
     def _check_date(self, on: date, *, after: date | None) -> None:
