@@ -26,9 +26,6 @@ class Departments:
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._by_code.values())
-
     def codes(self) -> list[str]:
         return list(self._by_code)
 

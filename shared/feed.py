@@ -115,8 +115,7 @@ def feed_router(service: str) -> APIRouter:
 
     @router.get("/audit/head", response_model=AuditHead, summary="哈希链头：最新位置、哈希与签名")
     def audit_head(application: Application) -> AuditHead:
-        result = application.chain_head()
-        position, head_hash = result
+        position, head_hash = application.chain_head()
         signature = sign_head(application.settings.signing_key, service, position, head_hash)
         return AuditHead(
             service=service,

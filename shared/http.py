@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Header, Response
 from pydantic import BaseModel
@@ -50,7 +50,3 @@ def created(response: Response, location: str, version: int) -> None:
     response.status_code = 201
     response.headers["Location"] = location
     set_etag(response, version)
-
-
-def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
-    return {"items": items, "next_cursor": next_cursor}

@@ -111,8 +111,6 @@ def create_kernel_tables_v1(service: str) -> None:
         sa.Column("principal", sa.String(length=200), nullable=False),
         sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("resource_id", sa.String(length=64), nullable=False),
-        sa.Column("status", sa.Integer(), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("key", "principal", name=f"pk_{service}_idempotency"),
     )

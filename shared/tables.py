@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Dialect, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Dialect, Integer, MetaData, String, Table
 from sqlalchemy.types import TypeDecorator
 
 from shared.chain import chain_table
@@ -47,8 +47,6 @@ def kernel_tables(metadata: MetaData, service: str) -> KernelTables:
         Column("principal", String(200), primary_key=True),
         Column("request_hash", String(64), nullable=False),
         Column("resource_id", String(64), nullable=False),
-        Column("status", Integer, nullable=False),
-        Column("body", Text, nullable=False),
         Column("created_at", String(32), nullable=False),
     )
     return KernelTables(chain_table(metadata, service), follow_positions, idempotency)

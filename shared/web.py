@@ -35,10 +35,9 @@ class ServiceSpec:
     followers: Sequence[FollowSpec] = field(default_factory=tuple)
 
 
-def build_app(spec: ServiceSpec, settings: Settings, *, start_followers: bool | None = None) -> FastAPI:
+def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     configure_logging(settings.log_level)
     metrics = Metrics(spec.service)
-    follow = settings.follow if start_followers is None else start_followers
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,7 +47,7 @@ def build_app(spec: ServiceSpec, settings: Settings, *, start_followers: bool | 
         followers = [Follower(application, f) for f in spec.followers]
         app.state.application = application
         app.state.followers = application.followers = followers
-        if follow:
+        if settings.follow:
             for follower in followers:
                 follower.start()
         try:
