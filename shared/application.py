@@ -110,6 +110,8 @@ class ServiceApplication(Application[UUID]):
     kernel: ClassVar[KernelTables]
     projection: ClassVar[Projection]
     aggregate_classes: ClassVar[tuple[type, ...]] = ()
+    # Personal data in event payloads, by feed type: auditors see it, platform readers get "***".
+    personal_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Tables filled by followers of other services' feeds (dropped and re-followed on rebuild).
     follower_tables: ClassVar[tuple[Table, ...]] = ()
 
@@ -212,9 +214,7 @@ class ServiceApplication(Application[UUID]):
                     principal=principal,
                     request_hash=request_hash,
                     resource_id=resource_id,
-                    status=201,
-                    body="",
-                    created_at=format_recorded_at(utcnow()),
+                    created_at=format_recorded_at(self.clock()),
                 )
             )
         return resource_id, False
@@ -251,8 +251,11 @@ class ServiceApplication(Application[UUID]):
         return type_name(stored.topic), recorded_data(self.recorded_state(stored))
 
     def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
-        """What a ``platform`` reader sees of an event's data; services with personal data override."""
-        return data
+        """What a ``platform`` reader sees of an event's data: ``personal_fields`` become "***"."""
+        fields = self.personal_fields.get(type_)
+        if not fields:
+            return data
+        return {k: ("***" if k in fields else v) for k, v in data.items()}
 
     # --- reading the log -----------------------------------------------------------------------
 
@@ -262,11 +265,7 @@ class ServiceApplication(Application[UUID]):
         return table
 
     def head_position(self) -> int:
-        chain = self.kernel.chain
-        with self.reading() as session:
-            return int(
-                session.execute(select(chain.c.position).order_by(chain.c.position.desc()).limit(1)).scalar() or 0
-            )
+        return self.chain_head()[0]
 
     def chain_head(self) -> tuple[int, str]:
         chain = self.kernel.chain

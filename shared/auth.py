@@ -31,6 +31,15 @@ class Principal:
         """Editors and heads act for their own department only; the office for every one."""
         return self.has("office") or (self.has("editor", "head") and self.dept == department)
 
+    def sees_inside(self, department: str) -> bool:
+        """Who reads a department's unpublished and personal data: whoever acts for it, and auditors."""
+        return self.acts_for(department) or self.has("auditor")
+
+
+def sees_inside(viewer: Principal | None, department: str) -> bool:
+    """Whether ``viewer`` (None: the public) reads ``department``'s unpublished and personal data."""
+    return viewer is not None and viewer.sees_inside(department)
+
 
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:

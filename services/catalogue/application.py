@@ -220,12 +220,6 @@ class CatalogueApplication(ServiceApplication):
         self.save(sheet)
         return sheet
 
-    def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
-        fields = self.personal_fields.get(type_)
-        if not fields:
-            return data
-        return {k: ("***" if k in fields else v) for k, v in data.items()}
-
     # --- the department rule of every write ---------------------------------------------------------
 
     def _own(self, aggregate_id: UUID, kind: type[T], actor: Principal, expected_version: int | None) -> T:

@@ -31,10 +31,6 @@ class RecordContext:
     hash_algorithm: str
 
 
-def may_see_unpublished(viewer: Principal | None, department: str) -> bool:
-    return viewer is not None and (viewer.acts_for(department) or viewer.has("auditor"))
-
-
 def published_content(row: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical content a published copy carries (what ``content_hash`` covers)."""
     formed_on = row["formed_on"]

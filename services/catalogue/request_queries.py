@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.catalogue.domain import ClockRules, RequestClock
 from services.catalogue.read_models import request
-from shared.auth import Principal
+from shared.auth import Principal, sees_inside
 from shared.calendar import WorkingCalendar
 from shared.settings import Settings
 from shared.timeutil import to_shanghai
@@ -25,11 +25,6 @@ def clock_rules(settings: Settings) -> ClockRules:
         consultation_max_working_days=settings.consultation_pause_max_working_days,
         extension_max_working_days=settings.request_extension_max_working_days,
     )
-
-
-def may_see_applicant(viewer: Principal | None, department: str) -> bool:
-    """The handling department, the office and auditors; nobody else, ever."""
-    return viewer is not None and (viewer.acts_for(department) or viewer.has("auditor"))
 
 
 def clock_of(row: Any) -> RequestClock:
@@ -60,7 +55,7 @@ def present(
     explained = deadline(row, calendar, rules, today)
     view = {k: v for k, v in row._mapping.items() if k not in PERSONAL}
     view["applicant"] = {"type": row.applicant_type}
-    if may_see_applicant(viewer, row.department):
+    if sees_inside(viewer, row.department):
         view["applicant"].update(name=row.applicant_name, contact=row.applicant_contact)
     view.pop("applicant_type")
     view["created_at"], view["updated_at"] = to_shanghai(row.created_at), to_shanghai(row.updated_at)

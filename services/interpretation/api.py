@@ -17,7 +17,7 @@ from services.interpretation.schemas import (
     InterpretationWithdraw,
     Quota,
 )
-from shared.auth import MaybePrincipal, Principal, require
+from shared.auth import MaybePrincipal, Principal, require, sees_inside
 from shared.errors import Forbidden, NotFound
 from shared.http import IfMatch, created, parse_if_match, set_etag
 from shared.timeutil import local_date
@@ -43,7 +43,7 @@ def _view(
 ) -> dict[str, Any]:
     with app.reading() as session:
         row = queries.get_interpretation(session, interpretation_id)
-    if row is None or (row.status != "published" and not queries.may_see_draft(viewer, row.department)):
+    if row is None or (row.status != "published" and not sees_inside(viewer, row.department)):
         raise NotFound(f"no interpretation {interpretation_id}")
     return queries.present(row, calendar, sync_days)
 
@@ -167,7 +167,7 @@ def awaiting(
     settings: SettingsDep,
 ) -> dict[str, Any]:
     departments.check(department)
-    if not (viewer.acts_for(department) or viewer.has("auditor")):
+    if not viewer.sees_inside(department):
         raise Forbidden(f"you act for {viewer.dept or 'no department'}, not {department}", code="other_department")
     with app.reading() as session:
         items = queries.awaiting(

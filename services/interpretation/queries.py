@@ -45,10 +45,6 @@ def get_interpretation(session: Session, interpretation_id: str) -> Any | None:
     return session.execute(_base().where(interpretation.c.id == interpretation_id)).first()
 
 
-def may_see_draft(viewer: Principal | None, department: str) -> bool:
-    return viewer is not None and (viewer.acts_for(department) or viewer.has("auditor"))
-
-
 def list_interpretations(
     session: Session,
     *,

@@ -12,7 +12,7 @@ from services.catalogue.api.deps import App, Editor
 from services.catalogue.application import CatalogueApplication
 from services.catalogue.read_models import proposal
 from services.catalogue.schemas import ProposalCreate, ProposalPublic
-from shared.auth import MaybePrincipal, Principal
+from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.calendar import WorkingCalendar
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
@@ -28,9 +28,7 @@ def _view(
 ) -> dict[str, Any]:
     with app.reading() as session:
         row = session.execute(select(proposal).where(proposal.c.id == proposal_id)).first()
-    insider = (viewer is not None and (viewer.acts_for(row.handler_department) if row else False)) or (
-        viewer is not None and viewer.has("auditor")
-    )
+    insider = row is not None and sees_inside(viewer, row.handler_department)
     if row is None or (row.published_at is None and not insider):
         raise NotFound(f"no proposal {proposal_id}")
     deadline = calendar.add_working_days(row.replied_on, working_days)

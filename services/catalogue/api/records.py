@@ -23,7 +23,7 @@ from services.catalogue.schemas import (
     RecordPublic,
     RecordRevoke,
 )
-from shared.auth import MaybePrincipal, Principal
+from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.errors import NotFound
 from shared.export import table_response
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
@@ -52,7 +52,7 @@ def record_view(
 ) -> dict[str, Any]:
     with app.reading() as session:
         row = queries.get_record(session, record_id)
-    if row is None or (row.status == "draft" and not queries.may_see_unpublished(viewer, row.department)):
+    if row is None or (row.status == "draft" and not sees_inside(viewer, row.department)):
         raise NotFound(f"no record {record_id}")
     return queries.present(row, ctx)
 

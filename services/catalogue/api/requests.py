@@ -23,7 +23,7 @@ from services.catalogue.schemas import (
     RequestStatus,
     StepOn,
 )
-from shared.auth import MaybePrincipal, Principal
+from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.calendar import WorkingCalendar
 from shared.errors import Forbidden, NotFound
 from shared.export import table_response
@@ -41,7 +41,7 @@ def _view(
 ) -> dict[str, Any]:
     with app.reading() as session:
         row = request_queries.get_request(session, request_id)
-    if row is None or not request_queries.may_see_applicant(viewer, row.department):
+    if row is None or not sees_inside(viewer, row.department):
         raise NotFound(f"no request {request_id}")  # a request is never public: only its status page is
     return request_queries.present(
         row, calendar, request_queries.clock_rules(settings), local_date(app.clock()), viewer
@@ -132,7 +132,7 @@ def overdue_requests(
     settings: SettingsDep,
 ) -> dict[str, Any]:
     departments.check(department)
-    if not request_queries.may_see_applicant(viewer, department):
+    if not sees_inside(viewer, department):
         raise Forbidden(f"only {department}, the office and auditors see its requests", code="other_department")
     with app.reading() as session:
         lists = request_queries.overdue(
