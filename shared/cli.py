@@ -114,6 +114,17 @@ def migrate(service: Annotated[str | None, typer.Argument(help="one service; def
 
 
 @app.command()
+def revision(
+    service: ServiceArg, message: Annotated[str, typer.Option("--message", "-m", help="what the revision changes")]
+) -> None:
+    """Write a new dated migration for SERVICE from the difference between its models and its database."""
+    store = Store(service, get_settings())
+    migrations.upgrade(store)
+    migrations.revision(store, message)
+    store.dispose()
+
+
+@app.command()
 def rebuild(service: ServiceArg) -> None:
     """Drop the service's read models and replay them from its events (stop the service first)."""
     settings = get_settings()
