@@ -23,13 +23,15 @@ from eventsourcing.utils import Environment
 from sqlalchemy import MetaData, Table, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.calendar import WorkingCalendar
 from shared.chain import GENESIS_HASH, ChainLink, EventFacts, Hasher, VerifyResult, merge_by_position, verify_links
 from shared.errors import NotFound, PreconditionFailed, ValidationFailed
 from shared.jsondata import recorded_data, to_plain
 from shared.persistence import OpennessFactory, Store
+from shared.rules.time import refuse_future
 from shared.settings import Settings
 from shared.tables import KernelTables
-from shared.timeutil import format_recorded_at, utcnow
+from shared.timeutil import format_recorded_at, local_date, utcnow
 
 Handler = Callable[[Session, Any], None]
 T = TypeVar("T")
@@ -130,10 +132,20 @@ class ServiceApplication(Application[UUID]):
         self.followers: list[Any] = []  # set by the web shell: shared.follower.Follower objects
         # The server's clock for recorded instants (published_at, received_at...); tests set it.
         self.clock: Callable[[], datetime] = utcnow
+        self.calendar = WorkingCalendar(settings.calendar_file)
+        self.law = settings.law
         super().__init__(env={"CREATE_TABLE": "y"})
         self.recorder.describe = self.describe  # type: ignore[attr-defined]
         self.recorder.clock = lambda: self.clock()  # type: ignore[attr-defined]
         self.type_topics = self._collect_type_topics()
+
+    def today(self) -> date:
+        """The server's day in Shanghai, by the application's clock."""
+        return local_date(self.clock())
+
+    def refuse_future(self, **facts: date | datetime | None) -> None:
+        """No fact may be dated after the server's today/now (api.md "dates in the future")."""
+        refuse_future(self.clock(), self.today(), self.law.future_skew_seconds, **facts)
 
     # --- wiring -----------------------------------------------------------------------
 

@@ -103,6 +103,14 @@ class WorkingCalendar:
                 counted += 1
         return Deadline(start_on, working_days, day, provisional)
 
+    def next_working_day_from(self, day: date) -> Deadline:
+        """``day`` itself when it is a working day, else the next one (民法典 第203条)."""
+        due, provisional = day, not self.covers(day.year)
+        while not self.is_working_day(due):
+            due += timedelta(days=1)
+            provisional = provisional or not self.covers(due.year)
+        return Deadline(day, 0, due, provisional)
+
     def working_days_between(self, start_on: date, end_on: date) -> int:
         """Working days after ``start_on`` up to and including ``end_on`` (0 if not after)."""
         count, day = 0, start_on

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.rules.law import Law
+
 SERVICES: tuple[str, ...] = ("catalogue", "interpretation", "opinion", "assessment")
 DEFAULT_PORTS: dict[str, int] = {
     "catalogue": 8001,
@@ -84,7 +86,18 @@ class Settings(BaseSettings):
     interpretation_sync_working_days: int = 3  # rule 11
     principal_interpretations_per_year: int = 3  # rule 12
     proposal_publication_working_days: int = 20  # rule 13
+    budget_disclosure_calendar_days: int = 20  # rule 1 refinement, 预算法 第十四条 (calendar days)
+    clarification_reply_working_days: int = 15  # rule 3 refinement: default 补正期限 named in the notice
+    annual_report_department_due: str = Field(
+        default="01-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+    )  # rule 7
+    annual_report_city_due: str = Field(default="03-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")  # rule 7
+    future_skew_seconds: int = Field(default=300, ge=0)  # api.md: a platform clock may run 5 minutes ahead
     request_due_soon_working_days: int = 5  # issue 4: "what is due in the next 5 working days"
+
+    @property
+    def law(self) -> Law:
+        return Law.from_settings(self)
 
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))

@@ -22,6 +22,7 @@ from shared.middleware import BodyGuard, RequestContext
 from shared.observability import Metrics, configure_logging
 from shared.persistence import Store
 from shared.problems import install_problem_handlers
+from shared.rules.law import Law
 from shared.settings import Settings
 
 
@@ -46,6 +47,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         application = spec.application_class(store=store, settings=settings)
         followers = [Follower(application, f) for f in spec.followers]
         app.state.application = application
+        app.state.calendar = application.calendar
         app.state.followers = application.followers = followers
         if settings.follow:
             for follower in followers:
@@ -60,7 +62,6 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     app = FastAPI(title=spec.title, description=spec.description, version="1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
-    app.state.calendar = WorkingCalendar(settings.calendar_file)
     app.state.departments = Departments(settings.departments_file)
     app.state.metrics = metrics
     install_problem_handlers(app)
@@ -116,5 +117,12 @@ def _state(name: str) -> Callable[[Request], Any]:
 
 
 CalendarDep = Annotated[WorkingCalendar, Depends(_state("calendar"))]
+
+
+def _law(request: Request) -> Law:
+    return request.app.state.application.law  # type: ignore[no-any-return]
+
+
+LawDep = Annotated[Law, Depends(_law)]
 DepartmentsDep = Annotated[Departments, Depends(_state("departments"))]
 SettingsDep = Annotated[Settings, Depends(_state("settings"))]

@@ -13,11 +13,11 @@ from services.assessment.application import AssessmentApplication
 from services.assessment.read_models import action
 from services.assessment.schemas import ActionCreate, ActionPublic, ActionRectified, SchemeIn, Sources
 from services.assessment.scores import breakdown, league, proposed, scheme_in_force
-from services.assessment.scoring import INDICATORS
 from shared.auth import Principal, require
 from shared.errors import NotFound
 from shared.export import table_response
 from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.rules.vocabulary import INDICATORS
 from shared.timeutil import local_date, to_shanghai
 from shared.types import Moment
 from shared.web import CalendarDep, DepartmentsDep, SettingsDep

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from shared.rules.vocabulary import ActionKind, Indicator
 from shared.types import Day, DepartmentCode, Input, Output, Reason, ShortLine
 
-ActionKind = Literal["circulated_criticism", "rectification_interview"]
 Service = Literal["catalogue", "interpretation", "opinion", "assessment"]
 
 
@@ -69,17 +69,6 @@ class Sources(Output):
     items: list[SourceStatus]
 
 
-Indicator = Literal[
-    "disclosure_timeliness",
-    "catalogue_coverage",
-    "proposal_replies",
-    "interpretation_sync",
-    "principal_interpretations",
-    "opinion_timeliness",
-    "request_timeliness",
-]
-
-
 class Thresholds(Input):
     disclosure_working_days: int = Field(default=20, ge=1, le=365)
     proposal_publication_working_days: int = Field(default=20, ge=1, le=365)
@@ -89,7 +78,7 @@ class Thresholds(Input):
 
 class SchemeIn(Input):
     weights: dict[Indicator, float] = Field(description="各指标权重（≥ 0）")
-    deductions: dict[Literal["circulated_criticism", "rectification_interview"], float]
+    deductions: dict[ActionKind, float]
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
     @field_validator("weights", "deductions")

@@ -21,7 +21,7 @@ from services.assessment.scoring import (
 )
 from services.assessment.world import SCORED_TYPES, World
 from shared.calendar import WorkingCalendar
-from shared.deadlines import ClockRules, DeadlineHours
+from shared.rules.time import Calendar
 from shared.settings import Settings
 
 
@@ -63,17 +63,8 @@ def scheme_in_force(
     return scheme_from(row.scheme), {"adopted_at": row.adopted_at, "adopted_by": row.adopted_by, "version": row.version}
 
 
-def rules_of(settings: Settings, calendar: WorkingCalendar) -> Rules:
-    return Rules(
-        calendar=calendar,
-        request_rules=ClockRules(
-            reply_working_days=settings.request_reply_working_days,
-            clarification_notice_working_days=settings.clarification_notice_working_days,
-            consultation_max_working_days=settings.consultation_pause_max_working_days,
-            extension_max_working_days=settings.request_extension_max_working_days,
-        ),
-        hours=DeadlineHours(settings.emergency_release_hours, settings.press_conference_hours, settings.response_hours),
-    )
+def rules_of(settings: Settings, calendar: Calendar) -> Rules:
+    return Rules(calendar=calendar, law=settings.law)
 
 
 class WorldCache:
@@ -104,11 +95,11 @@ def world_at(session: Session, as_of: datetime, cache: WorldCache | None = None)
 
 def _replay(session: Session, as_of: datetime) -> World:
     rows = session.execute(
-        select(fact.c.type, fact.c.stream_id, fact.c.data)
+        select(fact.c.type, fact.c.stream_id, fact.c.data, fact.c.occurred_at)
         .where(fact.c.recorded_at <= as_of, fact.c.type.in_(SCORED_TYPES))
         .order_by(fact.c.upstream, fact.c.position)
     ).all()
-    return World.replay((r.type, r.stream_id, r.data) for r in rows)
+    return World.replay((r.type, r.stream_id, r.data, r.occurred_at) for r in rows)
 
 
 def actions_at(session: Session, as_of: datetime) -> list[Any]:
@@ -180,6 +171,4 @@ def proposed(
     cache: WorldCache | None = None,
 ) -> list[dict[str, Any]]:
     acted_on = {ref.get("ref_id") for a in actions_at(session, as_of) for ref in a.refs}
-    return proposed_actions(
-        world_at(session, as_of, cache), year, as_of, rules_of(settings, calendar).hours, {r for r in acted_on if r}
-    )
+    return proposed_actions(world_at(session, as_of, cache), year, as_of, settings.law, {r for r in acted_on if r})

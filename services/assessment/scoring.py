@@ -14,19 +14,15 @@ from functools import cached_property
 from typing import Any
 
 from services.assessment.world import World
-from shared.calendar import WorkingCalendar
-from shared.deadlines import ClockRules, DeadlineHours, deadlines
+from shared.rules.disclosure import disclosure_due, disclosure_limit, disclosure_status
+from shared.rules.interpretation import sync_status
+from shared.rules.law import Law
+from shared.rules.opinion import EMERGENCY_DEADLINES
+from shared.rules.proposals import reply_publication_due, reply_publication_status
+from shared.rules.time import Calendar, Status
+from shared.rules.vocabulary import INDICATORS
 from shared.timeutil import local_date
 
-INDICATORS = (
-    "disclosure_timeliness",
-    "catalogue_coverage",
-    "proposal_replies",
-    "interpretation_sync",
-    "principal_interpretations",
-    "opinion_timeliness",
-    "request_timeliness",
-)
 DEFAULT_WEIGHTS = {
     "disclosure_timeliness": 20,
     "catalogue_coverage": 10,
@@ -37,7 +33,6 @@ DEFAULT_WEIGHTS = {
     "request_timeliness": 15,
 }
 DEFAULT_DEDUCTIONS = {"circulated_criticism": 5.0, "rectification_interview": 3.0}
-EMERGENCY_KINDS = ("authoritative_release", "press_conference")
 
 
 @dataclass(frozen=True)
@@ -64,11 +59,10 @@ class Scheme:
 
 @dataclass(frozen=True)
 class Rules:
-    """What the scheme does not change: the legal clocks themselves."""
+    """What the scheme does not change: the calendar and the law's numbers."""
 
-    calendar: WorkingCalendar
-    request_rules: ClockRules
-    hours: DeadlineHours
+    calendar: Calendar
+    law: Law
 
 
 @dataclass(frozen=True)
@@ -99,6 +93,11 @@ class Indicator:
             self.numerator += 1
         elif violation is not None:
             self.violations.append(violation)
+
+    def judge(self, status: Status | None, violation: dict[str, Any]) -> None:
+        """A met or missed deadline counts; a pending one (or one with no clock) does not yet."""
+        if status in ("met", "missed"):
+            self.hit(status == "met", violation)
 
     def as_dict(self) -> dict[str, Any]:
         rate = self.rate
@@ -151,18 +150,13 @@ class Judge:
         }
 
     @cached_property
-    def _interpretation_lags(self) -> dict[str, int]:
-        """Per policy record: the smallest lag of its published, not withdrawn interpretations."""
-        lags: dict[str, int] = {}
+    def _interpretations_of(self) -> dict[str, list[datetime]]:
+        """Per policy record: when its published, not withdrawn interpretations were published."""
+        published: dict[str, list[datetime]] = defaultdict(list)
         for interp in self.world.interpretations.values():
-            record = self.world.records.get(interp.policy_record_id)
-            if interp.published_at is None or interp.withdrawn or record is None or record.published_at is None:
-                continue
-            lag = self.rules.calendar.working_days_between(
-                local_date(record.published_at), local_date(interp.published_at)
-            )
-            lags[interp.policy_record_id] = min(lag, lags.get(interp.policy_record_id, lag))
-        return lags
+            if interp.published_at is not None and not interp.withdrawn:
+                published[interp.policy_record_id].append(interp.published_at)
+        return published
 
     def department(self, department: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
         indicators = {name: Indicator(float(self.scheme.weights.get(name, 0))) for name in INDICATORS}
@@ -190,6 +184,7 @@ class Judge:
     # --- the seven indicators ---------------------------------------------------------------------
 
     def _disclosure(self, dept: str, ind: Indicator) -> None:
+        calendar, law = self.rules.calendar, self.rules.law
         for rid, r in self._of(dept, "records"):
             if (
                 r.department != dept
@@ -198,16 +193,18 @@ class Judge:
                 or r.revoked_unpublished
             ):
                 continue
-            limit = r.time_limit_working_days or self.scheme.disclosure_working_days
-            due = self.rules.calendar.add_working_days(r.formed_on, limit).due_on
+            limit = disclosure_limit(
+                r.category, r.time_limit, law, default_working_days=self.scheme.disclosure_working_days
+            )
+            due = disclosure_due(r.formed_on, limit, calendar)
+            status = disclosure_status(due, r.published_at, self.as_of)
             if r.published_at is not None:
-                published = local_date(r.published_at)
-                ind.hit(
-                    published <= due,
-                    _violation("late_disclosure", "catalogue", rid, f"published {published}, due {due}"),
+                detail = f"published {local_date(r.published_at)}, due {due.due_on}"
+                ind.judge(status, _violation("late_disclosure", "catalogue", rid, detail))
+            else:
+                ind.judge(
+                    status, _violation("unpublished_past_due", "catalogue", rid, f"due {due.due_on}, not published")
                 )
-            elif self.today > due:
-                ind.hit(False, _violation("unpublished_past_due", "catalogue", rid, f"due {due}, not published"))
 
     def _coverage(self, dept: str, ind: Indicator) -> None:
         for _, item in self._of(dept, "items"):
@@ -222,35 +219,38 @@ class Judge:
         for pid, p in self._of(dept, "proposals"):
             if p.department != dept or p.replied_on.year != self.year:
                 continue
-            due = self.rules.calendar.add_working_days(p.replied_on, days).due_on
+            due = reply_publication_due(p.replied_on, self.rules.calendar, self.rules.law, working_days=days)
+            status = reply_publication_status(due, p.published_at, self.as_of)
             if p.published_at is not None:
-                published = local_date(p.published_at)
-                ind.hit(
-                    published <= due,
-                    _violation("late_reply_publication", "catalogue", pid, f"published {published}, due {due}"),
+                detail = f"published {local_date(p.published_at)}, due {due.due_on}"
+                ind.judge(status, _violation("late_reply_publication", "catalogue", pid, detail))
+            else:
+                ind.judge(
+                    status,
+                    _violation("reply_unpublished_past_due", "catalogue", pid, f"due {due.due_on}, not published"),
                 )
-            elif self.today > due:
-                ind.hit(False, _violation("reply_unpublished_past_due", "catalogue", pid, f"due {due}, not published"))
 
     def _sync(self, dept: str, ind: Indicator) -> None:
         days = self.scheme.interpretation_sync_working_days
-        lags = self._interpretation_lags
         for rid, r in self._of(dept, "records"):
             if r.department != dept or not r.needs_interpretation or r.published_at is None:
                 continue
-            published = local_date(r.published_at)
-            if published.year != self.year:
+            if local_date(r.published_at).year != self.year:
                 continue
-            if rid in lags:
-                ind.hit(
-                    lags[rid] <= days,
-                    _violation(
-                        "late_interpretation", "interpretation", rid, f"{lags[rid]} working days after the policy"
-                    ),
-                )
-            elif self.today > self.rules.calendar.add_working_days(published, days).due_on:
-                ind.hit(
-                    False,
+            sync = sync_status(
+                r.published_at,
+                self._interpretations_of.get(rid, []),
+                self.as_of,
+                self.rules.calendar,
+                self.rules.law,
+                working_days=days,
+            )
+            if sync.lag_working_days is not None:
+                detail = f"{sync.lag_working_days} working days after the policy"
+                ind.judge(sync.status, _violation("late_interpretation", "interpretation", rid, detail))
+            else:
+                ind.judge(
+                    sync.status,
                     _violation("missing_interpretation", "interpretation", rid, f"none within {days} working days"),
                 )
 
@@ -274,36 +274,26 @@ class Judge:
 
     def _opinion(self, dept: str, ind: Indicator) -> None:
         for iid, incident in self._of(dept, "incidents"):
-            if incident.lead_department != dept or local_date(incident.detected_at).year != self.year:
+            if incident.lead_department != dept or local_date(incident.clock.detected_at).year != self.year:
                 continue
-            for d in deadlines(
-                detected_at=incident.detected_at,
-                severity=incident.severity,
-                emergency=incident.emergency,
-                responses=incident.responses,
-                hours=self.rules.hours,
-            ):
-                status = d.status(self.as_of)
-                if status != "pending":
-                    ind.hit(
-                        status == "met", _violation(f"missed_{d.kind}", "opinion", iid, f"due {d.due_at.isoformat()}")
-                    )
+            for d in incident.clock.deadlines(self.rules.law):
+                ind.judge(
+                    d.status(self.as_of), _violation(f"missed_{d.kind}", "opinion", iid, f"due {d.due_at.isoformat()}")
+                )
 
     def _requests(self, dept: str, ind: Indicator) -> None:
+        calendar, law = self.rules.calendar, self.rules.law
         for rid, request in self._of(dept, "requests"):
             clock = request.clock
             if request.department != dept or clock.received_on.year != self.year:
                 continue
-            due_on = clock.explain(self.rules.calendar, self.rules.request_rules, self.today)["due_on"]
-            if due_on is None:
-                continue  # the clock is stopped, awaiting clarification
+            due_on = clock.due_on(calendar, law, self.today)
+            status = clock.status_at(calendar, law, self.today)
             if clock.replied_on is not None:
-                ind.hit(
-                    clock.replied_on <= due_on,
-                    _violation("late_reply", "catalogue", rid, f"replied {clock.replied_on}, due {due_on}"),
-                )
-            elif self.today > due_on:
-                ind.hit(False, _violation("unreplied_past_due", "catalogue", rid, f"due {due_on}"))
+                detail = f"replied {clock.replied_on}, due {due_on}"
+                ind.judge(status, _violation("late_reply", "catalogue", rid, detail))
+            else:
+                ind.judge(status, _violation("unreplied_past_due", "catalogue", rid, f"due {due_on}"))
 
     def _deductions(self, dept: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
         counts = dict.fromkeys(self.scheme.deductions, 0)
@@ -323,24 +313,16 @@ def rank(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ordered
 
 
-def proposed_actions(
-    world: World, year: int, as_of: datetime, hours: DeadlineHours, acted_on: set[str]
-) -> list[dict[str, Any]]:
+def proposed_actions(world: World, year: int, as_of: datetime, law: Law, acted_on: set[str]) -> list[dict[str, Any]]:
     """Missed emergency deadlines and ineffective evaluations with no action referring to them yet."""
     proposals = []
     for iid, incident in world.incidents.items():
-        if local_date(incident.detected_at).year != year or iid in acted_on or incident.lead_department is None:
+        if local_date(incident.clock.detected_at).year != year or iid in acted_on or incident.lead_department is None:
             continue
         missed = [
             d.kind
-            for d in deadlines(
-                detected_at=incident.detected_at,
-                severity=incident.severity,
-                emergency=incident.emergency,
-                responses=incident.responses,
-                hours=hours,
-            )
-            if d.kind in EMERGENCY_KINDS and d.status(as_of) == "missed"
+            for d in incident.clock.deadlines(law)
+            if d.kind in EMERGENCY_DEADLINES and d.status(as_of) == "missed"
         ]
         reasons = [f"missed_{k}" for k in missed] + (
             ["ineffective_evaluation"] if incident.rating == "ineffective" else []

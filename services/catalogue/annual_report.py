@@ -14,29 +14,53 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from services.catalogue.domain.requests import APPLICANT_TYPES, OUTCOME_REASONS
-from services.catalogue.read_models import annual_figures, record, request, request_appeal
-from shared.timeutil import SHANGHAI
+from services.catalogue.read_models import (
+    annual_figures,
+    annual_report,
+    record,
+    request,
+    request_appeal,
+    request_appeal_result,
+)
+from shared.rules.annual_report import annual_report_due_on, annual_report_status
+from shared.rules.law import Law
+from shared.rules.requests import appeal_result_as_of
+from shared.rules.time import on_time
+from shared.rules.vocabulary import APPEAL_KINDS, APPEAL_RESULTS, APPLICANT_TYPES, OUTCOME_REASONS
+from shared.timeutil import SHANGHAI, to_shanghai
 
 COLUMNS = (*APPLICANT_TYPES, "total")
 FIGURES = ("licensing", "penalty", "enforcement", "fees_10k_yuan")
-APPEAL_KINDS = ("reconsideration", "litigation", "litigation_after_reconsideration")
-APPEAL_RESULTS = ("upheld", "corrected", "other", "pending")
 
 
 def _instant(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), SHANGHAI).astimezone(UTC)
 
 
-def report(session: Session, *, year: int, department: str | None) -> dict[str, Any]:
+def report(session: Session, *, year: int, department: str | None, law: Law, as_of: datetime) -> dict[str, Any]:
     table3 = _table3(session, year, department)
     return {
-        "year": year,
-        "department": department,
+        **publication(session, year=year, department=department, law=law, as_of=as_of),
         "table2": _table2(session, year, department),
         "table3": table3,
         "table4": _table4(session, year, department),
         "table3_balanced": table3["balanced"],
+    }
+
+
+def publication(session: Session, *, year: int, department: str | None, law: Law, as_of: datetime) -> dict[str, Any]:
+    """Rule 7: when the report is due, when it was published, and whether that was on time."""
+    scope = annual_report.c.department.is_(None) if department is None else annual_report.c.department == department
+    published_at = session.execute(
+        select(annual_report.c.published_at).where(annual_report.c.year == year, scope)
+    ).scalar()
+    due_on = annual_report_due_on(year, department, law)
+    return {
+        "year": year,
+        "department": department,
+        "due_on": due_on,
+        "published_at": published_at and to_shanghai(published_at),
+        "on_time": on_time(annual_report_status(due_on, published_at, as_of)),
     }
 
 
@@ -123,15 +147,29 @@ def _outcome_lines() -> list[str]:
 
 
 def _table4(session: Session, year: int, department: str | None) -> dict[str, dict[str, int]]:
-    rows = session.execute(
-        _scoped(select(request_appeal.c.kind, request_appeal.c.result), request_appeal.c.department, department).where(
-            and_(request_appeal.c.on >= date(year, 1, 1), request_appeal.c.on <= date(year, 12, 31))
+    """Appeals filed in ``year``, each counted once under its latest result as of the year's end."""
+    year_end = date(year, 12, 31)
+    appeals = session.execute(
+        _scoped(select(request_appeal), request_appeal.c.department, department).where(
+            and_(request_appeal.c.on >= date(year, 1, 1), request_appeal.c.on <= year_end)
         )
     ).all()
+    later: dict[tuple[str, int], list[tuple[date, str]]] = {}
+    if appeals:
+        for r in session.execute(
+            select(request_appeal_result).where(
+                request_appeal_result.c.request_id.in_({a.request_id for a in appeals}),
+                request_appeal_result.c.on <= year_end,
+            )
+        ).all():
+            later.setdefault((r.request_id, r.appeal_version), []).append((r.on, r.result))
     table = {kind: dict.fromkeys((*APPEAL_RESULTS, "total"), 0) for kind in APPEAL_KINDS}
-    for row in rows:
-        table[row.kind][row.result] += 1
-        table[row.kind]["total"] += 1
+    for a in appeals:
+        result = appeal_result_as_of([(a.on, a.result), *later.get((a.request_id, a.version), [])], year_end)
+        if result is None:
+            continue
+        table[a.kind][result] += 1
+        table[a.kind]["total"] += 1
     return table
 
 

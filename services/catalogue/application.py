@@ -11,12 +11,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.catalogue import read_models, search
-from services.catalogue.domain import AnnualFigures, CatalogueItem, Consultation, InformationRequest, Proposal, Record
+from services.catalogue.domain import (
+    AnnualFigures,
+    AnnualReport,
+    CatalogueItem,
+    Consultation,
+    InformationRequest,
+    Proposal,
+    Record,
+)
 from services.catalogue.domain.requests import new_query_code
 from services.catalogue.projection import projection
 from shared.application import ServiceApplication, expect_version
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
+from shared.rules.requests import clarification_reply_by
 from shared.timeutil import local_date
 
 T = TypeVar("T")
@@ -27,7 +36,7 @@ class CatalogueApplication(ServiceApplication):
     metadata = read_models.metadata
     kernel = read_models.kernel
     projection = projection
-    aggregate_classes = (Record, CatalogueItem, Proposal, Consultation, InformationRequest, AnnualFigures)
+    aggregate_classes = (Record, CatalogueItem, Proposal, Consultation, InformationRequest, AnnualFigures, AnnualReport)
     # Personal data in events: shown to auditors, redacted for platform readers of the feed.
     personal_fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "catalogue.InformationRequestReceived": ("applicant_name", "applicant_contact")
@@ -41,7 +50,7 @@ class CatalogueApplication(ServiceApplication):
 
     def draft_record(self, *, actor: Principal, fields: dict[str, Any]) -> Record:
         authorise(actor, fields["department"])
-        fields = {**fields, "time_limit_working_days": self._time_limit(fields)}
+        fields = {**fields, "time_limit": fields.get("time_limit") or self._item_time_limit(fields)}
         Record.check(fields)  # the rules first: nothing is locked or recorded for a bad request
         with self.transaction() as session:  # the append lock makes the count and the insert one step
             number = self._next_index_number(session, fields["department"], fields["formed_on"])
@@ -69,8 +78,8 @@ class CatalogueApplication(ServiceApplication):
         self.save(record)
         return record
 
-    def _time_limit(self, fields: dict[str, Any]) -> int | None:
-        """The item's time limit when the record names an item of its department (else the default)."""
+    def _item_time_limit(self, fields: dict[str, Any]) -> dict[str, Any] | None:
+        """The item's time limit when the record names an item of its department (else the rules' default)."""
         code = fields.get("item_code")
         if code is None:
             return None
@@ -79,7 +88,7 @@ class CatalogueApplication(ServiceApplication):
             raise RuleViolated(f"no catalogue item {code!r} in force", code="unknown_item")
         if item.department != fields["department"]:
             raise RuleViolated(f"item {code!r} belongs to {item.department}", code="item_of_other_department")
-        return item.time_limit_working_days
+        return item.time_limit
 
     @staticmethod
     def _next_index_number(session: Session, department: str, formed_on: date) -> str:
@@ -100,7 +109,7 @@ class CatalogueApplication(ServiceApplication):
     def register_item(self, *, actor: Principal, fields: dict[str, Any]) -> CatalogueItem:
         if self.find_item(fields["code"]) is not None:
             raise Conflict(f"catalogue item {fields['code']!r} already exists", code="item_exists")
-        item = CatalogueItem(**fields, registered_by=actor.sub)
+        item = CatalogueItem.register(**fields, registered_by=actor.sub)
         self.save(item)
         return item
 
@@ -128,6 +137,7 @@ class CatalogueApplication(ServiceApplication):
 
     def record_reply(self, *, actor: Principal, fields: dict[str, Any]) -> Proposal:
         authorise(actor, fields["handler_department"])
+        self.refuse_future(replied_on=fields["replied_on"])
         proposal = Proposal(**fields, recorded_by=actor.sub)
         self.save(proposal)
         return proposal
@@ -142,7 +152,7 @@ class CatalogueApplication(ServiceApplication):
 
     def open_consultation(self, *, actor: Principal, fields: dict[str, Any]) -> Consultation:
         authorise(actor, fields["department"])
-        consultation = Consultation.open(min_days=self.settings.comment_period_min_days, **fields, opened_by=actor.sub)
+        consultation = Consultation.open(law=self.law, **fields, opened_by=actor.sub)
         self.save(consultation)
         return consultation
 
@@ -183,6 +193,7 @@ class CatalogueApplication(ServiceApplication):
 
     def receive_request(self, *, actor: Principal, fields: dict[str, Any]) -> InformationRequest:
         authorise(actor, fields["department"])
+        self.refuse_future(received_on=fields["received_on"])
         request = InformationRequest(**fields, query_code=new_query_code(), received_by=actor.sub)
         self.save(request)
         return request
@@ -192,6 +203,7 @@ class CatalogueApplication(ServiceApplication):
     ) -> InformationRequest:
         """One of the request's clock or answer steps, by its own department."""
         request = self._own(request_id, InformationRequest, actor, expected_version)
+        self.refuse_future(on=fields["on"])
         steps: dict[str, Callable[..., None]] = {
             "clarification-requested": request.request_clarification,
             "clarified": request.clarified,
@@ -202,11 +214,39 @@ class CatalogueApplication(ServiceApplication):
             "appealed": request.appeal,
         }
         step = steps[verb]
-        if verb == "extended":
-            fields["max_days"] = self.settings.request_extension_max_working_days
+        if verb in ("extended", "replied"):
+            fields.update(calendar=self.calendar, law=self.law)
+        if verb == "clarification-requested" and fields.get("reply_by") is None:
+            fields["reply_by"] = clarification_reply_by(fields["on"], self.calendar, self.law)
         step(**fields, by=actor.sub)
         self.save(request)
         return request
+
+    def record_appeal_result(
+        self, request_id: UUID, appeal_id: str, *, actor: Principal, expected_version: int | None, on: date, result: str
+    ) -> InformationRequest:
+        request = self._own(request_id, InformationRequest, actor, expected_version)
+        self.refuse_future(on=on)
+        request.record_appeal_result(appeal_id=appeal_id, on=on, result=result, by=actor.sub)
+        self.save(request)
+        return request
+
+    # --- the annual report ------------------------------------------------------------------------------
+
+    def publish_annual_report(self, *, actor: Principal, department: str | None, year: int) -> AnnualReport:
+        """A department's head publishes its report; the office publishes the city's."""
+        if department is None:
+            if not actor.has("office"):
+                raise Forbidden("the office publishes the city's report", code="forbidden")
+        elif not (actor.has("head") and actor.acts_for(department)):
+            raise Forbidden(f"the head of {department} publishes its report", code="forbidden")
+        try:
+            report = self.load(AnnualReport.create_id(department, year), AnnualReport)
+        except NotFound:
+            report = AnnualReport(department=department, year=year)
+        report.publish(at=self.clock(), by=actor.sub)
+        self.save(report)
+        return report
 
     # --- annual report figures -----------------------------------------------------------------------
 

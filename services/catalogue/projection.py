@@ -7,10 +7,19 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from services.catalogue import search
-from services.catalogue.domain import AnnualFigures, CatalogueItem, Consultation, InformationRequest, Proposal, Record
+from services.catalogue import request_queries, search
+from services.catalogue.domain import (
+    AnnualFigures,
+    AnnualReport,
+    CatalogueItem,
+    Consultation,
+    InformationRequest,
+    Proposal,
+    Record,
+)
 from services.catalogue.read_models import (
     annual_figures,
+    annual_report,
     consultation,
     consultation_comment,
     item,
@@ -20,6 +29,7 @@ from services.catalogue.read_models import (
     record_version,
     request,
     request_appeal,
+    request_appeal_result,
 )
 from shared.application import Projection
 
@@ -33,6 +43,8 @@ projection = Projection(
     consultation_comment,
     request,
     request_appeal,
+    request_appeal_result,
+    annual_report,
     annual_figures,
 )
 projection.reset_hooks.append(search.reset)
@@ -84,7 +96,7 @@ def drafted(session: Session, e: Any) -> None:
             disclosure=e.disclosure,
             withheld_reason=e.withheld_reason,
             needs_interpretation=e.needs_interpretation,
-            time_limit_working_days=e.time_limit_working_days,
+            time_limit=e.time_limit,
             status="draft",
             created_at=e.timestamp,
             updated_at=e.timestamp,
@@ -128,6 +140,9 @@ def item_registered(session: Session, e: Any) -> None:
             basis=e.basis,
             department=e.department,
             time_limit_working_days=e.time_limit_working_days,
+            time_limit_kind=e.time_limit_kind,
+            standard=e.standard,
+            procedure=e.procedure,
             channels=e.channels,
             audience=e.audience,
             method=e.method,
@@ -240,63 +255,44 @@ def request_received(session: Session, e: Any) -> None:
     )
 
 
+def _fold(session: Session, e: Any, fact: str, data: dict[str, Any], **values: Any) -> None:
+    """Fold the fact into the request's clock (the rules' one fold) and store what it derives."""
+    row = request_queries.get_request(session, str(e.originator_id))
+    clock = request_queries.clock_of(row)
+    clock.apply(fact, data)
+    projection.update(session, request, e, **request_queries.clock_columns(clock), **values)
+
+
 @projection.on(InformationRequest.ClarificationRequested)
 def clarification_requested(session: Session, e: Any) -> None:
-    projection.update(
-        session, request, e, status="awaiting_clarification", clarification_requested_on=e.on, clarification_note=e.note
-    )
+    _fold(session, e, "ClarificationRequested", {"on": e.on, "reply_by": e.reply_by}, clarification_note=e.note)
 
 
 @projection.on(InformationRequest.Clarified)
 def clarified(session: Session, e: Any) -> None:
-    projection.update(session, request, e, status="in_progress", clarified_on=e.on)
-
-
-def _consultations(session: Session, e: Any) -> list[dict[str, Any]]:
-    current = session.execute(select(request.c.consultations).where(request.c.id == str(e.originator_id))).scalar_one()
-    return [dict(c) for c in current]
+    _fold(session, e, "Clarified", {"on": e.on})
 
 
 @projection.on(InformationRequest.ConsultationStarted)
 def consultation_started(session: Session, e: Any) -> None:
-    pauses = [*_consultations(session, e), {"party": e.party, "started_on": e.on.isoformat(), "ended_on": None}]
-    projection.update(session, request, e, consultations=pauses, status="in_consultation")
+    _fold(session, e, "ConsultationStarted", {"on": e.on, "party": e.party})
 
 
 @projection.on(InformationRequest.ConsultationEnded)
 def consultation_ended(session: Session, e: Any) -> None:
-    pauses = _consultations(session, e)
-    pauses[-1]["ended_on"] = e.on.isoformat()
-    projection.update(session, request, e, consultations=pauses, status="in_progress")
+    _fold(session, e, "ConsultationEnded", {"on": e.on})
 
 
 @projection.on(InformationRequest.Extended)
 def extended(session: Session, e: Any) -> None:
-    projection.update(
-        session,
-        request,
-        e,
-        extension_working_days=e.working_days,
-        extension_approved_by=e.approved_by,
-        extension_reason=e.reason,
-    )
+    data = {"on": e.on, "working_days": e.working_days}
+    _fold(session, e, "Extended", data, extension_approved_by=e.approved_by, extension_reason=e.reason)
 
 
 @projection.on(InformationRequest.Replied)
 def replied(session: Session, e: Any) -> None:
-    pauses = _consultations(session, e)
-    if pauses and pauses[-1]["ended_on"] is None:
-        pauses[-1]["ended_on"] = e.on.isoformat()
-    projection.update(
-        session,
-        request,
-        e,
-        status="replied",
-        replied_on=e.on,
-        outcome=e.outcome,
-        outcome_reason=e.reason,
-        consultations=pauses,
-    )
+    data = {"on": e.on, "outcome": e.outcome, "reason": e.reason}
+    _fold(session, e, "Replied", data, outcome=e.outcome, outcome_reason=e.reason)
 
 
 @projection.on(InformationRequest.Appealed)
@@ -315,7 +311,39 @@ def appealed(session: Session, e: Any) -> None:
     projection.update(session, request, e)
 
 
+@projection.on(InformationRequest.AppealResultRecorded)
+def appeal_result_recorded(session: Session, e: Any) -> None:
+    session.execute(
+        insert(request_appeal_result).values(
+            request_id=str(e.originator_id),
+            version=e.originator_version,
+            appeal_version=int(e.appeal_id),
+            result=e.result,
+            on=e.on,
+        )
+    )
+    projection.update(session, request, e)
+
+
 # --- annual report figures -------------------------------------------------------------------------
+
+
+@projection.on(AnnualReport.Opened)
+def report_opened(session: Session, e: Any) -> None:
+    session.execute(
+        insert(annual_report).values(
+            id=str(e.originator_id),
+            version=e.originator_version,
+            department=e.department,
+            year=e.year,
+            updated_at=e.timestamp,
+        )
+    )
+
+
+@projection.on(AnnualReport.Published)
+def report_published(session: Session, e: Any) -> None:
+    projection.update(session, annual_report, e, published_at=e.published_at, published_by=e.published_by)
 
 
 @projection.on(AnnualFigures.Opened)

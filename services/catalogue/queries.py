@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 from services.catalogue import search
 from services.catalogue.read_models import record, record_version
 from shared.auth import Principal
-from shared.calendar import WorkingCalendar
 from shared.errors import ValidationFailed
 from shared.jsondata import canonical_bytes
 from shared.pagination import decode_cursor, encode_cursor
-from shared.timeutil import SHANGHAI, local_date, to_shanghai, utcnow
+from shared.rules.disclosure import disclosure_due, disclosure_limit, disclosure_status
+from shared.rules.law import Law
+from shared.rules.time import Calendar, TimeLimit, on_time
+from shared.timeutil import SHANGHAI, to_shanghai
 
 PUBLIC_STATUSES = ("published", "corrected")
 VISIBLE_STATUSES = ("published", "corrected", "revoked")
@@ -26,9 +28,10 @@ VISIBLE_STATUSES = ("published", "corrected", "revoked")
 
 @dataclass(frozen=True)
 class RecordContext:
-    calendar: WorkingCalendar
-    disclosure_working_days: int
+    calendar: Calendar
+    law: Law
     hash_algorithm: str
+    as_of: datetime  # the application's clock when the request came: what on_time is judged at
 
 
 def published_content(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,25 +52,20 @@ def content_hash(algorithm: str, content: dict[str, Any]) -> str:
     return hashlib.new(algorithm, canonical_bytes(content)).hexdigest()
 
 
-def present(row: Any, ctx: RecordContext, as_of: datetime | None = None) -> dict[str, Any]:
-    deadline = ctx.calendar.add_working_days(row.formed_on, row.time_limit_working_days or ctx.disclosure_working_days)
-    view = {k: v for k, v in row._mapping.items() if k not in ("rank", "time_limit_working_days")}
+def present(row: Any, ctx: RecordContext) -> dict[str, Any]:
+    limit = disclosure_limit(row.category, TimeLimit.of(row.time_limit), ctx.law)
+    due = disclosure_due(row.formed_on, limit, ctx.calendar)
+    view = {k: v for k, v in row._mapping.items() if k not in ("rank", "time_limit")}
     for key in ("created_at", "published_at", "updated_at"):
         if view[key] is not None:
             view[key] = to_shanghai(view[key])
-    view["due_on"] = deadline.due_on
-    view["on_time"] = _on_time(row.published_at, deadline.due_on, as_of or utcnow())
-    view["deadline"] = deadline.as_dict()
+    view["due_on"] = due.due_on
+    view["on_time"] = on_time(disclosure_status(due, row.published_at, ctx.as_of))
+    view["deadline"] = due.as_dict()
     view["content_hash"] = (
         None if row.status == "draft" else content_hash(ctx.hash_algorithm, published_content(row._mapping))
     )
     return view
-
-
-def _on_time(published_at: datetime | None, due_on: date, as_of: datetime) -> bool | None:
-    if published_at is not None:
-        return local_date(published_at) <= due_on
-    return False if local_date(as_of) > due_on else None
 
 
 def get_record(session: Session, record_id: str) -> Any | None:

@@ -28,7 +28,7 @@ record = Table(
     Column("disclosure", String(16), nullable=False),
     Column("withheld_reason", String(64)),
     Column("needs_interpretation", Boolean, nullable=False),
-    Column("time_limit_working_days", Integer),
+    Column("time_limit", JSON),  # {days, kind} stated on the record or its item; null: the rules' default
     Column("status", String(16), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
@@ -75,6 +75,9 @@ item = Table(
     Column("basis", Text, nullable=False),
     Column("department", String(32), nullable=False),
     Column("time_limit_working_days", Integer, nullable=False),
+    Column("time_limit_kind", String(16), nullable=False),
+    Column("standard", Text),
+    Column("procedure", Text),
     Column("channels", JSON, nullable=False),
     Column("audience", String(32), nullable=False),
     Column("method", String(16), nullable=False),
@@ -148,6 +151,7 @@ request = Table(
     Column("status", String(32), nullable=False),
     Column("clarification_requested_on", Date),
     Column("clarification_note", Text),
+    Column("clarification_reply_by", Date),
     Column("clarified_on", Date),
     Column("consultations", JSON, nullable=False),
     Column("extension_working_days", Integer, nullable=False),
@@ -170,6 +174,31 @@ request_appeal = Table(
     Column("kind", String(48), nullable=False),
     Column("result", String(16), nullable=False),
     Column("on", Date, nullable=False),
+)
+
+# Later decisions on an appeal (api.md "appeals"); table 4 takes the latest as of the year's end.
+request_appeal_result = Table(
+    "catalogue_request_appeal_result",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("appeal_version", Integer, nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("on", Date, nullable=False),
+)
+
+# Publication of the annual report of a department, or of the city (department null).
+annual_report = Table(
+    "catalogue_annual_report",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("department", String(32)),
+    Column("year", Integer, nullable=False),
+    Column("published_at", UtcDateTime()),
+    Column("published_by", String(200)),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_catalogue_annual_report_year", "year", "department"),
 )
 
 annual_figures = Table(

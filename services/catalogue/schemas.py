@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, StringConstraints, field_validator
 
+from shared.rules.vocabulary import AppealKind, AppealResult, ApplicantType, Outcome, WithheldReason
 from shared.types import Day, DepartmentCode, Flag, Input, Line, LongText, Output, Reason, ShortLine, Uuid
 
 Category = Literal[
@@ -34,16 +35,6 @@ Area = Literal[
     "other",
 ]
 Disclosure = Literal["proactive", "on_request", "withheld"]
-WithheldReason = Literal[
-    "state_secret",
-    "prohibited_by_law",
-    "three_securities_one_stability",
-    "third_party_rights",
-    "internal_affairs",
-    "process_information",
-    "enforcement_file",
-    "administrative_query",
-]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 MediaType = Annotated[str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+-]{1,100}$")]
 
@@ -62,6 +53,11 @@ class Attachment(Input):
         return value
 
 
+class TimeLimitIn(Input):
+    days: int = Field(ge=1, le=365, examples=[20])
+    kind: Literal["working", "calendar"] = Field(default="working", description="工作日或自然日")
+
+
 class RecordCreate(Input):
     department: DepartmentCode = Field(examples=["FIN"])
     title: Line = Field(examples=["关于2026年市级财政预算公开的通知"])
@@ -75,6 +71,9 @@ class RecordCreate(Input):
     disclosure: Disclosure = "proactive"
     withheld_reason: WithheldReason | None = None
     needs_interpretation: Flag | None = Field(default=None, description="默认：法规、规范性文件、政策为 true")
+    time_limit_days: TimeLimitIn | None = Field(
+        default=None, description="公开时限；默认取目录事项的时限，预算、决算为 20 个自然日，其余 20 个工作日"
+    )
 
 
 class RecordCorrect(Input):
@@ -90,7 +89,9 @@ class RecordRevoke(Input):
 
 class Deadline(Output):
     start_on: date
-    working_days: int
+    kind: Literal["working", "calendar"] = Field(description="时限按工作日还是自然日计算")
+    days: int
+    working_days: int | None = Field(description="工作日时限的天数（自然日时限为 null）")
     due_on: date
     calendar_provisional: bool
 
@@ -170,6 +171,11 @@ class ItemCreate(Input):
     basis: LongText = Field(description="公开依据")
     department: DepartmentCode
     time_limit_working_days: int | None = Field(default=None, ge=1, le=365, description="公开时限；默认 20 个工作日")
+    time_limit_days: TimeLimitIn | None = Field(
+        default=None, description="公开时限（天数与工作日/自然日）；优先于上一字段"
+    )
+    standard: LongText | None = Field(default=None, description="公开标准（社会公益事业事项必填）")
+    procedure: LongText | None = Field(default=None, description="公开程序（社会公益事业事项必填）")
     channels: list[Channel] = Field(min_length=1, max_length=13)
     audience: Literal["public", "specific_groups"] = "public"
     method: Literal["proactive", "on_request"] = "proactive"
@@ -182,6 +188,9 @@ class ItemUpdate(Input):
     content: LongText | None = None
     basis: LongText | None = None
     time_limit_working_days: int | None = Field(default=None, ge=1, le=365)
+    time_limit_days: TimeLimitIn | None = None
+    standard: LongText | None = None
+    procedure: LongText | None = None
     channels: list[Channel] | None = Field(default=None, min_length=1, max_length=13)
     audience: Literal["public", "specific_groups"] | None = None
     method: Literal["proactive", "on_request"] | None = None
@@ -202,6 +211,9 @@ class ItemPublic(Output):
     basis: str
     department: str
     time_limit_working_days: int
+    time_limit_days: dict[str, object] = Field(description="公开时限 {days, kind}")
+    standard: str | None
+    procedure: str | None
     channels: list[str]
     audience: str
     method: str
@@ -312,8 +324,6 @@ class CopyCheck(Output):
 
 # --- information requests ----------------------------------------------------------------------------
 
-ApplicantType = Literal["natural_person", "commercial", "research", "public_interest", "legal_service", "other"]
-
 
 class Applicant(Input):
     type: ApplicantType
@@ -335,6 +345,7 @@ class StepOn(Input):
 
 class ClarificationRequest(StepOn):
     note: Reason
+    reply_by: Day | None = Field(default=None, description="补正期限；默认通知之日起 15 个工作日")
 
 
 class ConsultationStart(StepOn):
@@ -348,13 +359,17 @@ class Extension(StepOn):
 
 
 class Reply(StepOn):
-    outcome: Literal["granted", "partially_granted", "refused", "unable_to_provide", "not_processed", "other"]
+    outcome: Outcome
     reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,64}$")] | None = None
 
 
 class Appeal(StepOn):
-    kind: Literal["reconsideration", "litigation", "litigation_after_reconsideration"]
-    result: Literal["upheld", "corrected", "other", "pending"]
+    kind: AppealKind
+    result: AppealResult
+
+
+class AppealResultIn(StepOn):
+    result: AppealResult
 
 
 class RequestPublic(Output):
@@ -369,6 +384,7 @@ class RequestPublic(Output):
     status: str
     clarification_requested_on: date | None
     clarification_note: str | None
+    clarification_reply_by: date | None
     clarified_on: date | None
     consultations: list[dict[str, object]]
     extension_working_days: int
@@ -377,6 +393,7 @@ class RequestPublic(Output):
     replied_on: date | None
     outcome: str | None
     outcome_reason: str | None
+    appeals: list[dict[str, object]] = Field(description="行政复议、诉讼及其最新结果")
     created_at: datetime
     updated_at: datetime
     due_on: date | None

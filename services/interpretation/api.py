@@ -20,9 +20,8 @@ from services.interpretation.schemas import (
 from shared.auth import MaybePrincipal, Principal, require, sees_inside
 from shared.errors import Forbidden, NotFound
 from shared.http import IfMatch, created, parse_if_match, set_etag
-from shared.timeutil import local_date
 from shared.types import NoFields
-from shared.web import CalendarDep, DepartmentsDep, SettingsDep
+from shared.web import DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/interpretation/v1", tags=["interpretations 政策解读"])
 
@@ -38,14 +37,12 @@ def _application(request: Request) -> InterpretationApplication:
 App = Annotated[InterpretationApplication, Depends(_application)]
 
 
-def _view(
-    app: InterpretationApplication, calendar: Any, sync_days: int, interpretation_id: str, viewer: Principal | None
-) -> dict[str, Any]:
+def _view(app: InterpretationApplication, interpretation_id: str, viewer: Principal | None) -> dict[str, Any]:
     with app.reading() as session:
         row = queries.get_interpretation(session, interpretation_id)
     if row is None or (row.status != "published" and not sees_inside(viewer, row.department)):
         raise NotFound(f"no interpretation {interpretation_id}")
-    return queries.present(row, calendar, sync_days)
+    return queries.present(row, app.calendar, app.law)
 
 
 @router.post("/interpretations", status_code=201, response_model=InterpretationPublic, summary="起草政策解读")
@@ -54,15 +51,13 @@ def create_interpretation(
     app: App,
     actor: Editor,
     departments: DepartmentsDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
 ) -> dict[str, Any]:
     departments.check(body.department)
     fields = body.model_dump()
     interpretation = app.draft_interpretation(actor=actor, fields=fields)
     created(response, f"/interpretation/v1/interpretations/{interpretation.id}", interpretation.version)
-    return _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation.id), actor)
+    return _view(app, str(interpretation.id), actor)
 
 
 @router.post(
@@ -74,8 +69,6 @@ def publish_interpretation(
     interpretation_id: UUID,
     app: App,
     actor: Editor,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
     _: NoFields,
     if_match: IfMatch = None,
@@ -84,7 +77,7 @@ def publish_interpretation(
         interpretation_id, actor=actor, expected_version=parse_if_match(if_match)
     )
     set_etag(response, interpretation.version)
-    return _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation_id), actor)
+    return _view(app, str(interpretation_id), actor)
 
 
 @router.post("/interpretations/{interpretation_id}/withdraw", response_model=InterpretationPublic, summary="撤回解读")
@@ -93,8 +86,6 @@ def withdraw_interpretation(
     body: Annotated[InterpretationWithdraw, Body(default_factory=InterpretationWithdraw)],
     app: App,
     actor: Editor,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
@@ -102,7 +93,7 @@ def withdraw_interpretation(
         interpretation_id, actor=actor, expected_version=parse_if_match(if_match), reason=body.reason
     )
     set_etag(response, interpretation.version)
-    return _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation_id), actor)
+    return _view(app, str(interpretation_id), actor)
 
 
 @router.get("/interpretations/{interpretation_id}", response_model=InterpretationPublic, summary="解读详情")
@@ -110,11 +101,9 @@ def get_interpretation(
     interpretation_id: UUID,
     app: App,
     viewer: MaybePrincipal,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
 ) -> dict[str, Any]:
-    view = _view(app, calendar, settings.interpretation_sync_working_days, str(interpretation_id), viewer)
+    view = _view(app, str(interpretation_id), viewer)
     set_etag(response, view["version"])
     return view
 
@@ -123,7 +112,6 @@ def get_interpretation(
 def list_interpretations(
     app: App,
     viewer: MaybePrincipal,
-    calendar: CalendarDep,
     settings: SettingsDep,
     department: Annotated[str | None, Query(max_length=16)] = None,
     policy_record_id: Annotated[UUID | None, Query()] = None,
@@ -142,18 +130,13 @@ def list_interpretations(
             cursor=cursor,
             cursor_key=settings.signing_key,
         )
-    sync_days = settings.interpretation_sync_working_days
-    return {"items": [queries.present(r, calendar, sync_days) for r in rows], "next_cursor": next_cursor}
+    return {"items": [queries.present(r, app.calendar, app.law) for r in rows], "next_cursor": next_cursor}
 
 
 @router.get("/quota/{year}", response_model=Quota, summary="第一解读人年度解读数（每部门应 ≥ 3）")
-def quota(
-    year: Annotated[int, Path(ge=2000, le=2100)], app: App, departments: DepartmentsDep, settings: SettingsDep
-) -> dict[str, Any]:
+def quota(year: Annotated[int, Path(ge=2000, le=2100)], app: App, departments: DepartmentsDep) -> dict[str, Any]:
     with app.reading() as session:
-        items = queries.quota(
-            session, year=year, departments=departments.codes(), required=settings.principal_interpretations_per_year
-        )
+        items = queries.quota(session, year=year, departments=departments.codes(), law=app.law)
     return {"year": year, "items": items}
 
 
@@ -163,8 +146,6 @@ def awaiting(
     app: App,
     viewer: Reader,
     departments: DepartmentsDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
 ) -> dict[str, Any]:
     departments.check(department)
     if not viewer.sees_inside(department):
@@ -173,8 +154,8 @@ def awaiting(
         items = queries.awaiting(
             session,
             department=department,
-            calendar=calendar,
-            sync_days=settings.interpretation_sync_working_days,
-            today=local_date(app.clock()),
+            calendar=app.calendar,
+            law=app.law,
+            today=app.today(),
         )
     return {"department": department, "items": items}

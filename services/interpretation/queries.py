@@ -10,17 +10,14 @@ from sqlalchemy.orm import Session
 
 from services.interpretation.read_models import interpretation, policy
 from shared.auth import Principal
-from shared.calendar import WorkingCalendar
 from shared.pagination import decode_cursor, encode_cursor
-from shared.timeutil import SHANGHAI, local_date, to_shanghai
+from shared.rules.interpretation import in_sync, lag_working_days, principal_quota_met, sync_window
+from shared.rules.law import Law
+from shared.rules.time import Calendar
+from shared.timeutil import SHANGHAI, to_shanghai
 
 
-def lag_working_days(calendar: WorkingCalendar, policy_published_at: datetime, published_at: datetime) -> int:
-    """Working days after the policy's publication day; with or before the policy counts as 0."""
-    return calendar.working_days_between(local_date(policy_published_at), local_date(published_at))
-
-
-def present(row: Any, calendar: WorkingCalendar, sync_days: int) -> dict[str, Any]:
+def present(row: Any, calendar: Calendar, law: Law) -> dict[str, Any]:
     view = {k: v for k, v in row._mapping.items() if k != "policy_published_at"}
     for key in ("created_at", "published_at", "updated_at"):
         if view[key] is not None:
@@ -31,7 +28,7 @@ def present(row: Any, calendar: WorkingCalendar, sync_days: int) -> dict[str, An
     if row.published_at is not None and policy_at is not None:
         lag = lag_working_days(calendar, policy_at, row.published_at)
     view["lag_working_days"] = lag
-    view["in_sync"] = None if lag is None else lag <= sync_days
+    view["in_sync"] = in_sync(lag, law)
     return view
 
 
@@ -96,7 +93,7 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     )
 
 
-def quota(session: Session, *, year: int, departments: list[str], required: int) -> list[dict[str, Any]]:
+def quota(session: Session, *, year: int, departments: list[str], law: Law) -> list[dict[str, Any]]:
     """Principal interpretations (第一解读人) published, and not withdrawn, by each department in ``year``."""
     start, end = _year_bounds(year)
     rows = session.execute(
@@ -114,16 +111,14 @@ def quota(session: Session, *, year: int, departments: list[str], required: int)
         {
             "department": d,
             "principal_published": int(counted.get(d, 0)),
-            "required": required,
-            "met": counted.get(d, 0) >= required,
+            "required": law.principal_interpretations_per_year,
+            "met": principal_quota_met(counted.get(d, 0), law),
         }
         for d in departments
     ]
 
 
-def awaiting(
-    session: Session, *, department: str, calendar: WorkingCalendar, sync_days: int, today: date
-) -> list[dict[str, Any]]:
+def awaiting(session: Session, *, department: str, calendar: Calendar, law: Law, today: date) -> list[dict[str, Any]]:
     """The department's published policies that need an interpretation and have no published one yet."""
     explained = select(interpretation.c.policy_record_id).where(interpretation.c.status == "published")
     rows = session.execute(
@@ -139,7 +134,7 @@ def awaiting(
     ).all()
     result = []
     for row in rows:
-        deadline = calendar.add_working_days(local_date(row.published_at), sync_days)
+        deadline = sync_window(row.published_at, calendar, law)
         late = today > deadline.due_on
         result.append(
             {

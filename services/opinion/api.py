@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from services.opinion import queries
 from services.opinion.application import OpinionApplication
-from services.opinion.domain import DeadlineHours, Incident
+from services.opinion.domain import Incident
 from services.opinion.schemas import (
     AlertCreate,
     AssessmentCreate,
@@ -30,7 +30,6 @@ from shared.departments import Departments
 from shared.errors import NotFound
 from shared.http import IfMatch, created, parse_if_match, set_etag
 from shared.settings import Settings
-from shared.timeutil import utcnow
 from shared.web import DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/opinion/v1", tags=["incidents 舆情事件"])
@@ -52,15 +51,11 @@ def _application(request: Request) -> OpinionApplication:
 App = Annotated[OpinionApplication, Depends(_application)]
 
 
-def hours_of(settings: Settings) -> DeadlineHours:
-    return DeadlineHours(settings.emergency_release_hours, settings.press_conference_hours, settings.response_hours)
-
-
 def _view(app: OpinionApplication, settings: Settings, incident_id: str) -> dict[str, Any]:
     with app.reading() as session:
         row = queries.get_incident(session, incident_id)
         assert row is not None  # the caller has just loaded or saved it
-        return queries.present(session, row, hours_of(settings), utcnow())
+        return queries.present(session, row, app.law, app.clock())
 
 
 def _check_departments(departments: Departments, *codes: str | None) -> None:
@@ -227,7 +222,7 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> dict[str, Any]:
-    now, hours = utcnow(), hours_of(settings)
+    now = app.clock()
     with app.reading() as session:
         if overdue:  # late is judged now, from derived deadlines: scan the open ones (no cursor)
             rows, _ = queries.list_incidents(
@@ -240,7 +235,7 @@ def list_incidents(
                 cursor=None,
                 cursor_key=settings.signing_key,
             )
-            views = [v for v in (queries.present(session, r, hours, now) for r in rows) if queries.is_overdue(v)]
+            views = [v for v in (queries.present(session, r, app.law, now) for r in rows) if queries.is_overdue(v)]
             return {"items": views[:limit], "next_cursor": None}
         rows, next_cursor = queries.list_incidents(
             session,
@@ -252,4 +247,4 @@ def list_incidents(
             cursor=cursor,
             cursor_key=settings.signing_key,
         )
-        return {"items": [queries.present(session, r, hours, now) for r in rows], "next_cursor": next_cursor}
+        return {"items": [queries.present(session, r, app.law, now) for r in rows], "next_cursor": next_cursor}

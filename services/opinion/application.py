@@ -29,6 +29,7 @@ class OpinionApplication(ServiceApplication):
             raise Forbidden(
                 "a department reports incidents it leads; the office assigns others", code="other_department"
             )
+        self.refuse_future(detected_at=fields["detected_at"])
         if fields.get("external_id") and self._known(fields["source"], fields["external_id"]) is not None:
             raise Conflict("this incident is already registered", code="incident_exists")
         incident = self._new(fields, actor, None if actor.has("office") else actor.dept)
@@ -37,6 +38,7 @@ class OpinionApplication(ServiceApplication):
 
     def receive_alert(self, *, actor: Principal, fields: dict[str, Any]) -> tuple[Incident, bool]:
         """A provincial alert: (incident, created). A repeat of (source, external_id) records nothing."""
+        self.refuse_future(detected_at=fields["detected_at"])
         known = self._known(fields["source"], fields["external_id"])
         if known is not None:
             return known, False
@@ -64,6 +66,7 @@ class OpinionApplication(ServiceApplication):
     ) -> Incident:
         incident = self._handled_by(incident_id, actor, expected_version, office_too=False)
         assert actor.dept is not None
+        self.refuse_future(at=response["at"])
         incident.respond(**response, by=actor.sub, department=actor.dept)
         self.save(incident)
         return incident
@@ -80,7 +83,7 @@ class OpinionApplication(ServiceApplication):
         self, incident_id: UUID, *, actor: Principal, expected_version: int | None, **judgement: Any
     ) -> Incident:
         incident = self._handled_by(incident_id, actor, expected_version)
-        incident.assess(**judgement, by=actor.sub)
+        incident.assess(**judgement, at=self.clock(), by=actor.sub)
         self.save(incident)
         return incident
 

@@ -1,6 +1,7 @@
 """Opinion incidents and the clock-hour deadlines they carry.
 
-Imports only the standard library, ``eventsourcing.domain`` and ``shared.errors``.
+Imports only the standard library, ``eventsourcing.domain``, ``shared.errors`` and the pure
+rules of ``shared.rules`` (which derive the deadlines from the facts folded here).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.deadlines import Deadline, DeadlineHours, deadline_kinds, deadlines
 from shared.errors import InvalidState, RuleViolated
+from shared.rules.opinion import IncidentClock
 
-__all__ = ["Deadline", "DeadlineHours", "Incident", "deadline_kinds", "deadlines", "external_incident_id"]
+__all__ = ["Incident", "external_incident_id"]
 
 LIVELIHOOD_TOPICS = frozenset({"education", "medical", "housing", "work_safety", "disaster", "food_drug", "elderly"})
 
@@ -39,6 +40,22 @@ class Incident(Aggregate):
     @staticmethod
     def create_id(source: str, external_id: str | None, **_: Any) -> uuid.UUID:
         return external_incident_id(source, external_id) if external_id else uuid.uuid4()
+
+    class Assessed(Event):
+        """v2 added ``assessed_at``: from then on the new judgement's deadlines apply, and those
+        already missed stay (api.md "re-assessment")."""
+
+        TOPIC = "opinion.Incident.Assessed"
+        class_version = 2
+        severity: str
+        emergency: bool
+        note: str
+        assessed_by: str
+        assessed_at: datetime
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["assessed_at"] = state["timestamp"]
 
     @event("Reported", topic="opinion.Incident.Reported")
     def __init__(
@@ -68,7 +85,7 @@ class Incident(Aggregate):
         self.cooperating_departments = list(cooperating_departments)
         self.reporter_department = reporter_department
         self.status = "open"
-        self.responses: list[dict[str, Any]] = []
+        self.clock = IncidentClock.reported({"detected_at": detected_at, "severity": severity, "emergency": emergency})
 
     def involves(self, department: str | None) -> bool:
         return department is not None and department in (
@@ -111,7 +128,7 @@ class Incident(Aggregate):
         responded_by: str,
         department: str,
     ) -> None:
-        self.responses.append({"kind": kind, "at": at, "department": department})
+        self.clock.apply("ResponseRecorded", {"kind": kind, "at": at})
 
     # --- monitoring, judgement and assignment --------------------------------------------------
 
@@ -123,7 +140,7 @@ class Incident(Aggregate):
     def _warned(self, level: str, note: str, warned_by: str) -> None:
         pass
 
-    def assess(self, *, severity: str | None, emergency: bool | None, note: str, by: str) -> None:
+    def assess(self, *, severity: str | None, emergency: bool | None, note: str, at: datetime, by: str) -> None:
         """A new judgement; the deadlines follow from it and ``detected_at`` (they are derived)."""
         self._require_open()
         self._assessed(
@@ -131,12 +148,14 @@ class Incident(Aggregate):
             emergency=self.emergency if emergency is None else emergency,
             note=note,
             assessed_by=by,
+            assessed_at=at,
         )
 
-    @event("Assessed", topic="opinion.Incident.Assessed")
-    def _assessed(self, severity: str, emergency: bool, note: str, assessed_by: str) -> None:
+    @event(Assessed)
+    def _assessed(self, severity: str, emergency: bool, note: str, assessed_by: str, assessed_at: datetime) -> None:
         self.severity = severity
         self.emergency = emergency
+        self.clock.apply("Assessed", {"severity": severity, "emergency": emergency, "assessed_at": assessed_at})
 
     def assign(self, *, lead_department: str, cooperating_departments: list[str], by: str) -> None:
         self._require_open()

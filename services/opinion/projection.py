@@ -28,6 +28,7 @@ def reported(session: Session, e: Any) -> None:
             topic=e.topic,
             severity=e.severity,
             emergency=e.emergency,
+            judgements=[{"severity": e.severity, "emergency": e.emergency, "since": None}],
             lead_department=e.lead_department,
             cooperating_departments=list(e.cooperating_departments),
             reporter_department=e.reporter_department,
@@ -79,7 +80,13 @@ def warned(session: Session, e: Any) -> None:
 
 @projection.on(Incident.Assessed)
 def assessed(session: Session, e: Any) -> None:
-    projection.update(session, incident, e, severity=e.severity, emergency=e.emergency)
+    judgements = session.execute(
+        select(incident.c.judgements).where(incident.c.id == str(e.originator_id))
+    ).scalar_one()
+    judgement = {"severity": e.severity, "emergency": e.emergency, "since": e.assessed_at.isoformat()}
+    projection.update(
+        session, incident, e, severity=e.severity, emergency=e.emergency, judgements=[*judgements, judgement]
+    )
 
 
 @projection.on(Incident.Assigned)

@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from services.opinion.domain import DeadlineHours, deadlines
 from services.opinion.read_models import incident, involvement, response
 from shared.auth import Principal
 from shared.pagination import decode_cursor, encode_cursor
+from shared.rules.contacts import without_contact_details
+from shared.rules.law import Law
+from shared.rules.opinion import IncidentClock
 from shared.timeutil import to_shanghai
 
 
-def present(session: Session, row: Any, hours: DeadlineHours, as_of: datetime) -> dict[str, Any]:
+def clock_of(row: Any, responses: Sequence[Any]) -> IncidentClock:
+    """The clock the read model holds: the judgements the projection kept and the responses."""
+    first, *later = row.judgements
+    clock = IncidentClock.reported({"detected_at": row.detected_at, **first})
+    for judgement in later:
+        clock.apply("Assessed", {**judgement, "assessed_at": judgement["since"]})
+    for r in responses:
+        clock.apply("ResponseRecorded", {"kind": r.kind, "at": r.at})
+    return clock
+
+
+def present(session: Session, row: Any, law: Law, as_of: datetime) -> dict[str, Any]:
     responses = session.execute(
         select(response).where(response.c.incident_id == row.id).order_by(response.c.version)
     ).all()
     view = dict(row._mapping)
     view.pop("reporter_department", None)
+    view.pop("judgements", None)
     for key in ("detected_at", "created_at", "updated_at"):
         view[key] = to_shanghai(view[key])
-    due = deadlines(
-        detected_at=row.detected_at,
-        severity=row.severity,
-        emergency=row.emergency,
-        responses=[{"kind": r.kind, "at": r.at} for r in responses],
-        hours=hours,
-    )
+    due = clock_of(row, responses).deadlines(law)
     view["deadlines"] = [
         {
             "kind": d.kind,
@@ -56,7 +65,13 @@ def public_summary(session: Session, row: Any) -> dict[str, Any] | None:
         "title": row.title,
         "topic": row.topic,
         "public_summary": [
-            {"kind": r.kind, "at": to_shanghai(r.at), "channel": r.channel, "summary": r.summary} for r in responses
+            {
+                "kind": r.kind,
+                "at": to_shanghai(r.at),
+                "channel": r.channel,
+                "summary": without_contact_details(r.summary),
+            }
+            for r in responses
         ],
     }
 

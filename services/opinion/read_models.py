@@ -23,6 +23,8 @@ incident = Table(
     Column("topic", String(32), nullable=False),
     Column("severity", String(32), nullable=False),
     Column("emergency", Boolean, nullable=False),
+    # Every severity judgement with the instant it took effect (api.md "re-assessment").
+    Column("judgements", JSON, nullable=False),
     Column("lead_department", String(32)),
     Column("cooperating_departments", JSON, nullable=False),
     Column("reporter_department", String(32)),

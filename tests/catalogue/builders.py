@@ -14,7 +14,7 @@ def record_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "department": "FIN",
         "title": "关于2026年市级财政预算公开的通知",
-        "category": "budget",
+        "category": "announcement",  # a working-day limit (budgets run on calendar days)
         "area": "fiscal_budget",
         "doc_number": "某财发〔2026〕1号",
         "formed_on": "2026-09-25",

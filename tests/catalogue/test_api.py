@@ -122,6 +122,8 @@ def test_deadline_is_explained_and_judged(catalogue: TestClient, settings: Setti
     # 10-19..23 are 9-13; 10-26..30 are 14-18; 11-02 is 19; 11-03 is the 20th working day.
     assert record["deadline"] == {
         "start_on": "2026-09-30",
+        "kind": "working",
+        "days": 20,
         "working_days": 20,
         "due_on": "2026-11-03",
         "calendar_provisional": False,
@@ -154,6 +156,8 @@ def test_a_new_years_holiday_notice_redates_open_records(settings: Settings, tmp
         record = draft(client, settings, formed_on="2026-12-17")
     assert record["deadline"] == {
         "start_on": "2026-12-17",
+        "kind": "working",
+        "days": 20,
         "working_days": 20,
         "due_on": "2027-01-14",
         "calendar_provisional": True,
@@ -166,6 +170,8 @@ def test_a_new_years_holiday_notice_redates_open_records(settings: Settings, tmp
         ).json()
     assert redated["deadline"] == {
         "start_on": "2026-12-17",
+        "kind": "working",
+        "days": 20,
         "working_days": 20,
         "due_on": "2027-01-15",
         "calendar_provisional": False,

@@ -35,7 +35,13 @@ def test_register_update_retire_and_filter(catalogue: TestClient, settings: Sett
     assert created.status_code == 201, created.text
     assert created.headers["location"] == "/catalogue/v1/items/FIN-BUDGET-01"
     other = item_body(
-        code="EDU-ENROL-01", name="招生入学", area="public_welfare", department="EDU", time_limit_working_days=None
+        code="EDU-ENROL-01",
+        name="招生入学",
+        area="public_welfare",
+        department="EDU",
+        time_limit_working_days=None,
+        standard="招生计划、范围、条件",
+        procedure="报名、审核、公示、录取",
     )
     assert catalogue.post("/catalogue/v1/items", json=other, headers=office).json()["time_limit_working_days"] == 20
     updated = catalogue.post(

@@ -182,7 +182,7 @@ def test_appeals_after_the_reply(catalogue: TestClient, settings: Settings) -> N
             settings,
             request,
             "appealed",
-            on="2026-12-20",
+            on="2026-11-25",
             kind="litigation_after_reconsideration",
             result="pending",
         ).status_code

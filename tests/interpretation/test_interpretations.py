@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.interpretation.queries import lag_working_days
 from shared.calendar import WorkingCalendar
+from shared.rules.interpretation import lag_working_days
 from shared.settings import Settings
 from tests.bad_input import RAW_BODIES
 from tests.catalogue.builders import draft, publish

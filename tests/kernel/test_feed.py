@@ -29,7 +29,7 @@ def test_pages_in_position_order_with_plain_json_data(catalogue: TestClient, set
     assert item["data"]["title"] == "通知0"
     assert item["data"]["formed_on"] == "2026-09-25"
     assert item["stream_version"] == 1
-    assert item["schema_version"] == 2  # RecordDrafted v2 added time_limit_working_days
+    assert item["schema_version"] == 3  # RecordDrafted v3 records time_limit {days, kind}
     assert item["recorded_at"].endswith("Z")
     assert item["occurred_at"].endswith("+08:00")
 

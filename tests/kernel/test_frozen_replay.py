@@ -50,7 +50,7 @@ def test_frozen_record_replays(settings: Settings) -> None:
         assert record.status == "revoked"
         assert record.title == "关于2026年市级财政预算公开的通知（更正）"
         assert record.body == "正文𠮷，含生僻字。"
-        assert record.time_limit_working_days is None  # Drafted v1 upcast to v2: the default limit
+        assert record.time_limit is None  # Drafted v1 upcast to v2 and v3: the default limit
         drafted = app.read_feed(after=0, limit=1)[0]
         assert drafted.schema_version == 1  # the feed shows the event as it was recorded...
         assert "time_limit_working_days" not in drafted.data  # ...so its recorded hash still verifies
@@ -73,7 +73,7 @@ def test_frozen_incident_and_action_replay(settings: Settings) -> None:
         incident = app.repository.get(_load(app, "opinion"))
         assert isinstance(incident, Incident)
         assert incident.lead_department == "EDU"
-        assert len(incident.responses) == 1
+        assert len(incident.clock.responses) == 1
         assert app.rebuild() == 2
     with open_application("assessment", settings) as app:
         action = app.repository.get(_load(app, "assessment"))

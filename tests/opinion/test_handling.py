@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -65,6 +66,8 @@ def test_reassessment_from_general_to_major_adds_the_5h_and_24h_deadlines(
     body = incident_body(severity="general", emergency=False, detected_at="2026-03-02T09:30:00+08:00")
     incident = opinion.post("/opinion/v1/incidents", json=body, headers=office).json()
     assert [(d["kind"], d["due_at"]) for d in incident["deadlines"]] == [("response", "2026-03-04T09:30:00+08:00")]
+    # Re-judged 90 minutes after detection: the 48-hour deadline is not yet due, so it is replaced.
+    opinion.app.state.application.clock = lambda: datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # type: ignore[attr-defined]
     judged = opinion.post(
         f"/opinion/v1/incidents/{incident['id']}/assessments",
         json={"severity": "major", "emergency": True, "note": "涉及人员伤亡"},

@@ -21,7 +21,8 @@ from services.catalogue.schemas import (
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
 from shared.ratelimit import RateLimiter
-from shared.timeutil import local_date, to_shanghai, utcnow
+from shared.rules.consultations import open_for_comment
+from shared.timeutil import to_shanghai
 from shared.web import DepartmentsDep
 
 router = APIRouter(prefix="/catalogue/v1", tags=["consultations 重大决策预公开"])
@@ -34,8 +35,9 @@ def _view(app: CatalogueApplication, consultation_id: str) -> dict[str, Any]:
         raise NotFound(f"no consultation {consultation_id}")
     view = dict(row._mapping)
     view["created_at"], view["updated_at"] = to_shanghai(row.created_at), to_shanghai(row.updated_at)
-    today = local_date(utcnow())
-    view["open_for_comment"] = row.opens_on <= today <= row.closes_on and row.adoption_summary is None
+    view["open_for_comment"] = open_for_comment(
+        row.opens_on, row.closes_on, row.adoption_summary is not None, app.today()
+    )
     return view
 
 

@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 from services.catalogue import queries
 from services.catalogue.application import CatalogueApplication
 from shared.auth import Principal, require
-from shared.web import CalendarDep, SettingsDep
+from shared.web import SettingsDep
 
 
 def _application(request: Request) -> CatalogueApplication:
@@ -17,14 +17,17 @@ def _application(request: Request) -> CatalogueApplication:
     return application
 
 
-def _context(calendar: CalendarDep, settings: SettingsDep) -> queries.RecordContext:
-    return queries.RecordContext(calendar, settings.disclosure_working_days, settings.hash_algorithm)
-
-
 App = Annotated[CatalogueApplication, Depends(_application)]
+
+
+def _context(app: App, settings: SettingsDep) -> queries.RecordContext:
+    return queries.RecordContext(app.calendar, app.law, settings.hash_algorithm, app.clock())
+
+
 Context = Annotated[queries.RecordContext, Depends(_context)]
 Editor = Annotated[Principal, Depends(require("editor", "head"))]
 Reviser = Annotated[Principal, Depends(require("editor", "head", "office"))]
 Office = Annotated[Principal, Depends(require("office"))]
+Publisher = Annotated[Principal, Depends(require("head", "office"))]
 Limit = Annotated[int, Query(ge=1, le=200, description="每页条数（≤ 200）")]
 Cursor = Annotated[str | None, Query(max_length=512, description="上一页返回的 next_cursor")]

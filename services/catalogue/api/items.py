@@ -14,6 +14,7 @@ from services.catalogue.schemas import Area, ItemCreate, ItemPage, ItemPublic, I
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
 from shared.pagination import decode_cursor, encode_cursor
+from shared.rules.time import TimeLimit
 from shared.timeutil import to_shanghai
 from shared.web import DepartmentsDep, SettingsDep
 
@@ -23,6 +24,7 @@ Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
 def _present(row: Any) -> dict[str, Any]:
     view = dict(row._mapping)
+    view["time_limit_days"] = TimeLimit(row.time_limit_working_days, row.time_limit_kind).as_dict()
     view["created_at"], view["updated_at"] = to_shanghai(row.created_at), to_shanghai(row.updated_at)
     return view
 
@@ -41,13 +43,16 @@ def register_item(
     app: App,
     actor: Office,
     departments: DepartmentsDep,
-    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     departments.check(body.department)
-    fields = body.model_dump()
-    fields["time_limit_working_days"] = body.time_limit_working_days or settings.disclosure_working_days
+    stated = body.time_limit_days
+    fields = body.model_dump(exclude={"time_limit_days"})
+    fields["time_limit_working_days"] = (
+        stated.days if stated else body.time_limit_working_days or app.law.disclosure_working_days
+    )
+    fields["time_limit_kind"] = stated.kind if stated else "working"
     app.once(
         key=idempotency_key,
         principal=actor.sub,
@@ -70,7 +75,9 @@ def get_item(code: Code, app: App, response: Response) -> dict[str, Any]:
 def update_item(
     code: Code, body: ItemUpdate, app: App, actor: Office, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    changes = body.model_dump(exclude_none=True)
+    changes = body.model_dump(exclude_none=True, exclude={"time_limit_days"})
+    if body.time_limit_days is not None:
+        changes.update(time_limit_working_days=body.time_limit_days.days, time_limit_kind=body.time_limit_days.kind)
     updated = app.update_item(code, actor=actor, expected_version=parse_if_match(if_match), changes=changes)
     set_etag(response, updated.version)
     return _item_view(app, code)

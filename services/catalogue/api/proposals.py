@@ -13,35 +13,31 @@ from services.catalogue.application import CatalogueApplication
 from services.catalogue.read_models import proposal
 from services.catalogue.schemas import ProposalCreate, ProposalPublic
 from shared.auth import MaybePrincipal, Principal, sees_inside
-from shared.calendar import WorkingCalendar
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
-from shared.timeutil import local_date, to_shanghai, utcnow
+from shared.rules.proposals import reply_publication_due, reply_publication_status
+from shared.rules.time import on_time
+from shared.timeutil import to_shanghai
 from shared.types import NoFields
-from shared.web import CalendarDep, DepartmentsDep, SettingsDep
+from shared.web import DepartmentsDep
 
 router = APIRouter(prefix="/catalogue/v1", tags=["proposals 建议提案办理结果"])
 
 
-def _view(
-    app: CatalogueApplication, proposal_id: str, viewer: Principal | None, calendar: WorkingCalendar, working_days: int
-) -> dict[str, Any]:
+def _view(app: CatalogueApplication, proposal_id: str, viewer: Principal | None) -> dict[str, Any]:
     with app.reading() as session:
         row = session.execute(select(proposal).where(proposal.c.id == proposal_id)).first()
     insider = row is not None and sees_inside(viewer, row.handler_department)
     if row is None or (row.published_at is None and not insider):
         raise NotFound(f"no proposal {proposal_id}")
-    deadline = calendar.add_working_days(row.replied_on, working_days)
+    due = reply_publication_due(row.replied_on, app.calendar, app.law)
     view = dict(row._mapping)
     if not insider:
         view["reply_text"] = None  # the original may carry contact details
     for key in ("published_at", "created_at", "updated_at"):
         view[key] = view[key] and to_shanghai(view[key])
-    view["deadline"] = deadline.as_dict()
-    if row.published_at is not None:
-        view["on_time"] = local_date(row.published_at) <= deadline.due_on
-    else:
-        view["on_time"] = False if local_date(utcnow()) > deadline.due_on else None
+    view["deadline"] = due.as_dict()
+    view["on_time"] = on_time(reply_publication_status(due, row.published_at, app.clock()))
     return view
 
 
@@ -51,8 +47,6 @@ def record_reply(
     app: App,
     actor: Editor,
     departments: DepartmentsDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -63,7 +57,7 @@ def record_reply(
         request_hash=request_hash(body),
         create=lambda: str(app.record_reply(actor=actor, fields=body.model_dump()).id),
     )
-    view = _view(app, proposal_id, actor, calendar, settings.proposal_publication_working_days)
+    view = _view(app, proposal_id, actor)
     created(response, f"/catalogue/v1/proposals/{proposal_id}", view["version"])
     return view
 
@@ -73,15 +67,13 @@ def publish_reply(
     proposal_id: UUID,
     app: App,
     actor: Editor,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
     _: NoFields,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     published = app.publish_reply(proposal_id, actor=actor, expected_version=parse_if_match(if_match))
     set_etag(response, published.version)
-    return _view(app, str(proposal_id), actor, calendar, settings.proposal_publication_working_days)
+    return _view(app, str(proposal_id), actor)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalPublic, summary="建议提案办理结果（公开后公众可见）")
@@ -89,10 +81,8 @@ def get_proposal(
     proposal_id: UUID,
     app: App,
     viewer: MaybePrincipal,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
 ) -> dict[str, Any]:
-    view = _view(app, str(proposal_id), viewer, calendar, settings.proposal_publication_working_days)
+    view = _view(app, str(proposal_id), viewer)
     set_etag(response, view["version"])
     return view

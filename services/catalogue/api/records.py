@@ -69,6 +69,7 @@ def create_record(
 ) -> dict[str, Any]:
     departments.check(body.department)
     fields = body.model_dump()
+    fields["time_limit"] = fields.pop("time_limit_days")
     if fields["needs_interpretation"] is None:
         fields["needs_interpretation"] = body.category in INTERPRETED_BY_DEFAULT
     record_id, _ = app.once(

@@ -8,10 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response
 
 from services.catalogue import annual_report, request_queries
-from services.catalogue.api.deps import App, Editor
+from services.catalogue.api.deps import App, Editor, Publisher
 from services.catalogue.application import CatalogueApplication
 from services.catalogue.schemas import (
     Appeal,
+    AppealResultIn,
     ClarificationRequest,
     ConsultationStart,
     Extension,
@@ -24,28 +25,22 @@ from services.catalogue.schemas import (
     StepOn,
 )
 from shared.auth import MaybePrincipal, Principal, sees_inside
-from shared.calendar import WorkingCalendar
 from shared.errors import Forbidden, NotFound
 from shared.export import table_response
 from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
-from shared.settings import Settings
-from shared.timeutil import local_date
-from shared.web import CalendarDep, DepartmentsDep, SettingsDep
+from shared.types import NoFields
+from shared.web import DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/catalogue/v1", tags=["requests 依申请公开与年度报告"])
 QueryCode = Annotated[str, Path(pattern=r"^[A-Z0-9]{6,16}$")]
 
 
-def _view(
-    app: CatalogueApplication, calendar: WorkingCalendar, settings: Settings, request_id: str, viewer: Principal | None
-) -> dict[str, Any]:
+def _view(app: CatalogueApplication, request_id: str, viewer: Principal | None) -> dict[str, Any]:
     with app.reading() as session:
         row = request_queries.get_request(session, request_id)
-    if row is None or not sees_inside(viewer, row.department):
-        raise NotFound(f"no request {request_id}")  # a request is never public: only its status page is
-    return request_queries.present(
-        row, calendar, request_queries.clock_rules(settings), local_date(app.clock()), viewer
-    )
+        if row is None or not sees_inside(viewer, row.department):
+            raise NotFound(f"no request {request_id}")  # a request is never public: only its status page is
+        return request_queries.present(session, row, app.calendar, app.law, app.today(), viewer)
 
 
 @router.post("/requests", status_code=201, response_model=RequestPublic, summary="登记政府信息公开申请（本部门编辑）")
@@ -54,8 +49,6 @@ def receive_request(
     app: App,
     actor: Editor,
     departments: DepartmentsDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -75,7 +68,7 @@ def receive_request(
         request_hash=request_hash(body),
         create=lambda: str(app.receive_request(actor=actor, fields=fields).id),
     )
-    view = _view(app, calendar, settings, request_id, actor)
+    view = _view(app, request_id, actor)
     created(response, f"/catalogue/v1/requests/{request_id}", view["version"])
     return view
 
@@ -86,8 +79,6 @@ def _step(verb: str, body_type: type[StepOn], summary: str) -> None:
         body: Any,
         app: App,
         actor: Editor,
-        calendar: CalendarDep,
-        settings: SettingsDep,
         response: Response,
         if_match: IfMatch = None,
     ) -> dict[str, Any]:
@@ -95,7 +86,7 @@ def _step(verb: str, body_type: type[StepOn], summary: str) -> None:
             request_id, actor=actor, expected_version=parse_if_match(if_match), verb=verb, **body.model_dump()
         )
         set_etag(response, done.version)
-        return _view(app, calendar, settings, str(request_id), actor)
+        return _view(app, str(request_id), actor)
 
     step.__annotations__["body"] = body_type
     step.__name__ = f"request_{verb.replace('-', '_')}"
@@ -111,15 +102,36 @@ _step("replied", Reply, "答复：结果与理由取自 2021 年度报告格式�
 _step("appealed", Appeal, "行政复议、行政诉讼及其结果")
 
 
+@router.post(
+    "/requests/{request_id}/appeals/{appeal_id}/result",
+    response_model=RequestPublic,
+    summary="更新行政复议或诉讼的结果（年度报告表四按年末最新结果计一次）",
+)
+def appeal_result(
+    request_id: UUID,
+    appeal_id: Annotated[str, Path(pattern=r"^[0-9]{1,9}$")],
+    body: AppealResultIn,
+    app: App,
+    actor: Editor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    done = app.record_appeal_result(
+        request_id, appeal_id, actor=actor, expected_version=parse_if_match(if_match), on=body.on, result=body.result
+    )
+    set_etag(response, done.version)
+    return _view(app, str(request_id), actor)
+
+
 @router.get(
     "/requests/status/{query_code}", response_model=RequestStatus, summary="申请人凭查询码查看办理状态（无个人信息）"
 )
-def request_status(query_code: QueryCode, app: App, calendar: CalendarDep, settings: SettingsDep) -> dict[str, Any]:
+def request_status(query_code: QueryCode, app: App) -> dict[str, Any]:
     with app.reading() as session:
         row = request_queries.by_query_code(session, query_code)
     if row is None:
         raise NotFound("no request with this query code")
-    return request_queries.status_page(row, calendar, request_queries.clock_rules(settings), local_date(app.clock()))
+    return request_queries.status_page(row, app.calendar, app.law, app.today())
 
 
 @router.get("/requests/overdue", response_model=OverdueRequests, summary="本部门已逾期及 5 个工作日内到期的申请")
@@ -128,7 +140,6 @@ def overdue_requests(
     app: App,
     viewer: MaybePrincipal,
     departments: DepartmentsDep,
-    calendar: CalendarDep,
     settings: SettingsDep,
 ) -> dict[str, Any]:
     departments.check(department)
@@ -138,19 +149,17 @@ def overdue_requests(
         lists = request_queries.overdue(
             session,
             department=department,
-            calendar=calendar,
-            rules=request_queries.clock_rules(settings),
-            today=local_date(app.clock()),
+            calendar=app.calendar,
+            law=app.law,
+            today=app.today(),
             horizon=settings.request_due_soon_working_days,
         )
     return {"department": department, **lists}
 
 
 @router.get("/requests/{request_id}", response_model=RequestPublic, summary="申请详情（办理部门、公开办、审计员）")
-def get_request(
-    request_id: UUID, app: App, viewer: MaybePrincipal, calendar: CalendarDep, settings: SettingsDep, response: Response
-) -> dict[str, Any]:
-    view = _view(app, calendar, settings, str(request_id), viewer)
+def get_request(request_id: UUID, app: App, viewer: MaybePrincipal, response: Response) -> dict[str, Any]:
+    view = _view(app, str(request_id), viewer)
     set_etag(response, view["version"])
     return view
 
@@ -180,9 +189,25 @@ def get_annual_report(
     if department is not None:
         departments.check(department)
     with app.reading() as session:
-        report = annual_report.report(session, year=year, department=department)
+        report = annual_report.report(session, year=year, department=department, law=app.law, as_of=app.clock())
     if format == "json":
         return report
     header, rows = annual_report.flat_rows(report)
     scope = department or "全市"
     return table_response(format, header, rows, f"{year}年政府信息公开工作年度报告-{scope}", f"annual-report-{year}")
+
+
+@router.post("/annual-reports/{year}/publish", summary="发布年度报告（部门报告由本部门负责人、全市报告由公开办发布）")
+def publish_annual_report(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    app: App,
+    actor: Publisher,
+    departments: DepartmentsDep,
+    _: NoFields,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    if department is not None:
+        departments.check(department)
+    app.publish_annual_report(actor=actor, department=department, year=year)
+    with app.reading() as session:
+        return annual_report.publication(session, year=year, department=department, law=app.law, as_of=app.clock())

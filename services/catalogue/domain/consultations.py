@@ -7,7 +7,9 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.errors import InvalidState, RuleViolated
+from shared.errors import InvalidState
+from shared.rules.consultations import check_comment_period, open_for_comment
+from shared.rules.law import Law
 
 
 class Consultation(Aggregate):
@@ -20,17 +22,8 @@ class Consultation(Aggregate):
         TOPIC = "catalogue.Consultation.Created"
 
     @classmethod
-    def open(cls, *, min_days: int, **fields: Any) -> Consultation:
-        opens_on, closes_on = fields["opens_on"], fields["closes_on"]
-        if not (isinstance(opens_on, date) and isinstance(closes_on, date)):
-            raise TypeError("opens_on and closes_on are dates")
-        if closes_on <= opens_on:
-            raise RuleViolated("closes_on must be after opens_on", code="window_inverted")
-        if (closes_on - opens_on).days < min_days and not fields.get("shortened_reason"):
-            raise RuleViolated(
-                f"the comment period is at least {min_days} days unless shortened_reason says why",
-                code="comment_period_too_short",
-            )
+    def open(cls, *, law: Law, **fields: Any) -> Consultation:
+        check_comment_period(fields["opens_on"], fields["closes_on"], fields.get("shortened_reason"), law)
         return cls(**fields)
 
     @event("Opened", topic="catalogue.Consultation.Opened")
@@ -51,7 +44,7 @@ class Consultation(Aggregate):
         self.result_published = False
 
     def accepts_comments_on(self, day: date) -> bool:
-        return self.opens_on <= day <= self.closes_on and not self.result_published
+        return open_for_comment(self.opens_on, self.closes_on, self.result_published, day)
 
     def comment(self, *, text: str, on: date, at: datetime) -> None:
         if not self.accepts_comments_on(on):

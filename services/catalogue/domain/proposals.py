@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from eventsourcing.domain import Aggregate, event
 
 from shared.errors import InvalidState
-
-# Contact details that must not be published with a reply (rule 13): mobile and landline
-# numbers, e-mail addresses, ID-card numbers.
-_CONTACT_PATTERNS = (
-    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
-    re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"),
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)"),
-)
-REDACTION = "[联系方式已删除]"
-
-
-def without_contact_details(text: str) -> str:
-    for pattern in _CONTACT_PATTERNS:
-        text = pattern.sub(REDACTION, text)
-    return text
+from shared.rules.contacts import without_contact_details
 
 
 class Proposal(Aggregate):

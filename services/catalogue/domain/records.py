@@ -8,19 +8,9 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from shared.errors import InvalidState, RuleViolated
+from shared.rules.vocabulary import WITHHELD_REASONS
 
 INTERPRETED_BY_DEFAULT = frozenset({"regulation", "normative_document", "policy"})
-# 不予公开 reasons (2021 annual-report format, table 3 "refused").
-WITHHELD_REASONS = (
-    "state_secret",
-    "prohibited_by_law",
-    "three_securities_one_stability",
-    "third_party_rights",
-    "internal_affairs",
-    "process_information",
-    "enforcement_file",
-    "administrative_query",
-)
 
 
 class Record(Aggregate):
@@ -33,10 +23,11 @@ class Record(Aggregate):
         TOPIC = "catalogue.Record.Created"
 
     class Drafted(Created):
-        """v2 added ``time_limit_working_days`` (the catalogue item's limit; None: the default)."""
+        """v2 added ``time_limit_working_days`` (the catalogue item's limit; None: the default);
+        v3 replaced it by ``time_limit`` {``days``, ``kind``: working or calendar}."""
 
         TOPIC = "catalogue.Record.Drafted"
-        class_version = 2
+        class_version = 3
         department: str
         title: str
         category: str
@@ -51,11 +42,16 @@ class Record(Aggregate):
         needs_interpretation: bool
         index_number: str
         drafted_by: str
-        time_limit_working_days: int | None
+        time_limit: dict[str, Any] | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["time_limit_working_days"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            days = state.pop("time_limit_working_days")
+            state["time_limit"] = None if days is None else {"days": days, "kind": "working"}
 
     @event(Drafted)
     def __init__(
@@ -74,7 +70,7 @@ class Record(Aggregate):
         needs_interpretation: bool,
         index_number: str,
         drafted_by: str,
-        time_limit_working_days: int | None = None,
+        time_limit: dict[str, Any] | None = None,
     ) -> None:
         self.department = department
         self.title = title
@@ -89,7 +85,7 @@ class Record(Aggregate):
         self.withheld_reason = withheld_reason
         self.needs_interpretation = needs_interpretation
         self.index_number = index_number
-        self.time_limit_working_days = time_limit_working_days
+        self.time_limit = time_limit
         self.status = "draft"
         self.published_at: datetime | None = None
 

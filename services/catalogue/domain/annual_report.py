@@ -1,0 +1,44 @@
+"""The annual report (政府信息公开工作年度报告) as a document that is published (rule 7)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.errors import InvalidState
+
+REPORT_NAMESPACE = uuid.UUID("3e8b1f52-7c4d-5a69-b0e2-9f1d6c3a8e47")
+
+
+class AnnualReport(Aggregate):
+    """One per department and year, and one per year for the city (``department`` None)."""
+
+    TOPIC = "catalogue.AnnualReport"
+
+    class Event(Aggregate.Event):
+        TOPIC = "catalogue.AnnualReport.Event"
+
+    class Created(Event, Aggregate.Created):
+        TOPIC = "catalogue.AnnualReport.Created"
+
+    @staticmethod
+    def create_id(department: str | None, year: int, **_: Any) -> uuid.UUID:
+        return uuid.uuid5(REPORT_NAMESPACE, f"{department or '*city*'}:{year}")
+
+    @event("Opened", topic="catalogue.AnnualReport.Opened")
+    def __init__(self, department: str | None, year: int) -> None:
+        self.department = department
+        self.year = year
+        self.published_at: datetime | None = None
+
+    def publish(self, *, at: datetime, by: str) -> None:
+        if self.published_at is not None:
+            raise InvalidState("the report is already published", reason="already_published")
+        self._published(published_at=at, published_by=by)
+
+    @event("Published", topic="catalogue.AnnualReport.Published")
+    def _published(self, published_at: datetime, published_by: str) -> None:
+        self.published_at = published_at
