@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 
-.PHONY: install run test lint fmt bench migrate clean
+.PHONY: install run test test-unit lint fmt bench migrate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: install  ## start the four services on SQLite (Ctrl-C stops them all)
 
 test: install  ## the test suite (SQLite and, when reachable, PostgreSQL; OPENNESS_TEST_BACKENDS picks)
 	$(BIN)/pytest -q
+
+test-unit: install  ## the unit tier alone: pure legal rules, the judge and the rank, in seconds
+	$(BIN)/pytest -q tests/unit
 
 lint: install  ## ruff (lint + format check) and strict mypy
 	$(BIN)/ruff check shared services tests bench
