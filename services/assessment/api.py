@@ -66,7 +66,7 @@ def action_rectified(
     body: Annotated[ActionRectified, Body(default_factory=ActionRectified)],
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    on = body.on or local_date(app.clock())
+    on = body.on or app.today()
     rectified = app.rectify_action(
         action_id, actor=actor, expected_version=parse_if_match(if_match), on=on, note=body.note
     )

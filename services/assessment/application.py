@@ -37,6 +37,7 @@ class AssessmentApplication(ServiceApplication):
         self, action_id: UUID, *, actor: Principal, expected_version: int | None, on: date, note: str
     ) -> Action:
         action = self.load(action_id, Action, expected_version=expected_version)
+        self.refuse_future(on=on)
         action.rectify(on=on, note=note, by=actor.sub)
         self.save(action)
         return action

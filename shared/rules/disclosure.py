@@ -51,8 +51,11 @@ def check_item_elements(area: str, fields: dict[str, Any]) -> None:
         return
     missing = [name for name in PUBLIC_WELFARE_ELEMENTS if not (fields.get(name) or "").strip()]
     if missing:
+        errors = [
+            {"loc": ["body", name], "msg": "required for public_welfare items", "type": "missing"} for name in missing
+        ]
         raise RuleViolated(
             "a public-welfare item names its " + ", ".join(missing),
             code="public_welfare_elements_missing",
-            missing=missing,
+            errors=errors,
         )

@@ -110,4 +110,6 @@ def refuse_future(now: datetime, today: date, skew_seconds: int, **facts: date |
             continue
         late = value > now + timedelta(seconds=skew_seconds) if isinstance(value, datetime) else value > today
         if late:
-            raise RuleViolated(f"{name} {value.isoformat()} is in the future", code="in_future", field=name)
+            detail = f"{name} {value.isoformat()} is in the future"
+            errors = [{"loc": ["body", name], "msg": detail, "type": "in_future"}]
+            raise RuleViolated(detail, code="in_future", errors=errors)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -25,21 +27,33 @@ def _action(**overrides: object) -> dict[str, object]:
 
 def test_the_office_issues_an_action_and_records_the_rectification(assessment: TestClient, settings: Settings) -> None:
     office = auth(settings, "office")
+    assessment.app.state.application.clock = lambda: datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # type: ignore[attr-defined]
     created = assessment.post("/assessment/v1/actions", json=_action(), headers=office)
     assert created.status_code == 201, created.text
     action = created.json()
     assert action["rectified_on"] is None
+    assessment.app.state.application.clock = lambda: datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # type: ignore[attr-defined]
     rectified = assessment.post(
         f"/assessment/v1/actions/{action['id']}/rectified",
-        json={"on": "2099-01-15", "note": "已整改到位"},
+        json={"on": "2026-11-20", "note": "已整改到位"},
         headers={**office, "If-Match": '"1"'},
     )
-    assert rectified.status_code == 200
-    assert rectified.json()["rectified_on"] == "2099-01-15"
+    assert rectified.status_code == 200, rectified.text
+    assert rectified.json()["rectified_on"] == "2026-11-20"
     again = assessment.post(
-        f"/assessment/v1/actions/{action['id']}/rectified", json={"on": "2099-01-16", "note": "x"}, headers=office
+        f"/assessment/v1/actions/{action['id']}/rectified", json={"on": "2026-11-21", "note": "x"}, headers=office
     )
     assert_problem(again, 409, "invalid_state")
+
+
+def test_a_rectification_dated_in_the_future_is_422(assessment: TestClient, settings: Settings) -> None:
+    office = auth(settings, "office")
+    action = assessment.post("/assessment/v1/actions", json=_action(), headers=office).json()
+    future = assessment.post(
+        f"/assessment/v1/actions/{action['id']}/rectified", json={"on": "2099-01-15", "note": "x"}, headers=office
+    )
+    assert_problem(future, 422, "in_future")
+    assert assessment.get(f"/assessment/v1/actions/{action['id']}", headers=office).json()["rectified_on"] is None
 
 
 def test_only_the_office_issues_actions(assessment: TestClient, settings: Settings) -> None:

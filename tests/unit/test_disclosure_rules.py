@@ -56,4 +56,4 @@ def test_public_welfare_items_name_standard_and_procedure() -> None:
         with pytest.raises(RuleViolated) as error:
             check_item_elements("public_welfare", {**complete, missing: "  "})
         assert error.value.code == "public_welfare_elements_missing"
-        assert error.value.extra["missing"] == [missing]
+        assert [e["loc"][-1] for e in error.value.extra["errors"]] == [missing]
