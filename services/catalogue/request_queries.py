@@ -12,7 +12,7 @@ from services.catalogue.read_models import request, request_appeal, request_appe
 from shared.auth import Principal, sees_inside
 from shared.rules.law import Law
 from shared.rules.requests import Pause, RequestClock
-from shared.rules.time import Calendar, on_time
+from shared.rules.time import Calendar, due_within, on_time, remaining
 from shared.timeutil import to_shanghai
 
 PERSONAL = ("applicant_name", "applicant_contact")
@@ -121,15 +121,15 @@ def overdue(
     session: Session, *, department: str, calendar: Calendar, law: Law, today: date, horizon: int
 ) -> dict[str, list[dict[str, Any]]]:
     """Open requests that are late now, and those due within ``horizon`` working days."""
-    soon_until = calendar.add_working_days(today, horizon).due_on
     late, due_soon = [], []
     for row in open_requests(session, department):
         due_on = clock_of(row).due_on(calendar, law, today)
         if due_on is None:
             continue  # the clock is stopped, awaiting the applicant's clarification
         entry = {"id": row.id, "received_on": row.received_on, "status": row.status, "due_on": due_on}
-        if today > due_on:
-            late.append({**entry, "late_working_days": calendar.working_days_between(due_on, today)})
-        elif due_on <= soon_until:
-            due_soon.append({**entry, "working_days_left": calendar.working_days_between(today, due_on)})
+        left = remaining(due_on, today, calendar)
+        if left.late:
+            late.append({**entry, "late_working_days": left.late_working_days})
+        elif due_within(due_on, today, horizon, calendar):
+            due_soon.append({**entry, "working_days_left": left.working_days_left})
     return {"late": late, "due_soon": due_soon}

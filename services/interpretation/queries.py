@@ -13,7 +13,7 @@ from shared.auth import Principal
 from shared.pagination import decode_cursor, encode_cursor
 from shared.rules.interpretation import in_sync, lag_working_days, principal_quota_met, sync_window
 from shared.rules.law import Law
-from shared.rules.time import Calendar
+from shared.rules.time import Calendar, remaining
 from shared.timeutil import SHANGHAI, to_shanghai
 
 
@@ -135,7 +135,7 @@ def awaiting(session: Session, *, department: str, calendar: Calendar, law: Law,
     result = []
     for row in rows:
         deadline = sync_window(row.published_at, calendar, law)
-        late = today > deadline.due_on
+        left = remaining(deadline.due_on, today, calendar)
         result.append(
             {
                 "policy_record_id": row.id,
@@ -144,8 +144,8 @@ def awaiting(session: Session, *, department: str, calendar: Calendar, law: Law,
                 "published_at": to_shanghai(row.published_at),
                 "due_on": deadline.due_on,
                 "calendar_provisional": deadline.calendar_provisional,
-                "working_days_left": 0 if late else calendar.working_days_between(today, deadline.due_on),
-                "overdue_working_days": calendar.working_days_between(deadline.due_on, today) if late else 0,
+                "working_days_left": left.working_days_left,
+                "overdue_working_days": left.late_working_days,
             }
         )
     return result

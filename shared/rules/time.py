@@ -99,6 +99,26 @@ def on_time(status: Status) -> bool | None:
     return None if status == "pending" else status == "met"
 
 
+@dataclass(frozen=True)
+class Remaining:
+    """Where today stands against a due date, in working days (what to-do lists show)."""
+
+    late: bool
+    working_days_left: int  # 0 once late
+    late_working_days: int  # 0 while not late
+
+
+def remaining(due_on: date, today: date, calendar: Calendar) -> Remaining:
+    if today > due_on:
+        return Remaining(True, 0, calendar.working_days_between(due_on, today))
+    return Remaining(False, calendar.working_days_between(today, due_on), 0)
+
+
+def due_within(due_on: date, today: date, working_days: int, calendar: Calendar) -> bool:
+    """Due today or within the next ``working_days`` working days (and not yet late)."""
+    return today <= due_on <= calendar.add_working_days(today, working_days).due_on
+
+
 def refuse_future(now: datetime, today: date, skew_seconds: int, **facts: date | datetime | None) -> None:
     """No fact may be dated in the future (domain.md "Refinements"; api.md "dates in the future").
 

@@ -9,7 +9,7 @@ import pytest
 from shared.calendar import WorkingCalendar
 from shared.errors import RuleViolated
 from shared.rules.law import Law
-from shared.rules.time import TimeLimit, due_after, judge, on_time, refuse_future
+from shared.rules.time import TimeLimit, due_after, due_within, judge, on_time, refuse_future, remaining
 
 
 def test_working_days_count_from_the_next_day_and_skip_national_day(calendar: WorkingCalendar) -> None:
@@ -73,3 +73,14 @@ def test_no_fact_may_be_dated_in_the_future() -> None:
     assert tomorrow.value.extra["errors"][0]["loc"] == ["body", "on"]
     with pytest.raises(RuleViolated):
         refuse_future(now, today, skew, detected_at=now + timedelta(minutes=6))
+
+
+def test_remaining_working_days_and_the_due_soon_horizon(calendar: WorkingCalendar) -> None:
+    due = date(2026, 10, 9)
+    # From 09-30: 10-08 and 10-09 are the working days left (the holiday does not count).
+    assert remaining(due, date(2026, 9, 30), calendar).working_days_left == 2
+    late = remaining(due, date(2026, 10, 12), calendar)
+    assert (late.late, late.working_days_left, late.late_working_days) == (True, 0, 2)  # 10-10 (调休), 10-12
+    assert due_within(due, date(2026, 9, 30), 2, calendar) is True
+    assert due_within(due, date(2026, 9, 30), 1, calendar) is False
+    assert due_within(due, date(2026, 10, 10), 5, calendar) is False  # already late
