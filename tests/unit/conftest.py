@@ -6,6 +6,7 @@ import pytest
 
 from shared.calendar import WorkingCalendar
 from shared.rules.law import Law
+from shared.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -15,4 +16,5 @@ def calendar() -> WorkingCalendar:
 
 @pytest.fixture(scope="session")
 def law() -> Law:
-    return Law()
+    """The law with the documented defaults of the settings, whatever the environment says."""
+    return Law(**{name: Settings.model_fields[name].default for name in Law.__dataclass_fields__})

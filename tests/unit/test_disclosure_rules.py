@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -21,7 +22,9 @@ def test_budgets_and_final_accounts_default_to_20_calendar_days(category: str, l
 def test_other_records_default_to_20_working_days_or_the_schemes_number(law: Law) -> None:
     assert disclosure_limit("policy", None, law) == TimeLimit(20, "working")
     assert disclosure_limit("policy", None, law, default_working_days=15) == TimeLimit(15, "working")
-    assert disclosure_limit("budget", None, Law(budget_disclosure_calendar_days=30)) == TimeLimit(30, "calendar")
+    assert disclosure_limit("budget", None, replace(law, budget_disclosure_calendar_days=30)) == TimeLimit(
+        30, "calendar"
+    )
 
 
 def test_a_stated_limit_wins(law: Law) -> None:

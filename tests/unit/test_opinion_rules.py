@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -62,8 +63,8 @@ def test_other_incidents_have_one_48h_deadline_met_by_any_response(law: Law) -> 
     assert not_emergency.status(_at(48.01)) == "missed"
 
 
-def test_hours_are_configuration() -> None:
-    [only] = clock("general", False).deadlines(Law(response_hours=24))
+def test_hours_are_configuration(law: Law) -> None:
+    [only] = clock("general", False).deadlines(replace(law, response_hours=24))
     assert only.due_at == _at(24)
 
 

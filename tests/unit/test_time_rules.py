@@ -62,10 +62,10 @@ def test_on_time_is_null_while_pending() -> None:
     assert (on_time("met"), on_time("missed"), on_time("pending")) == (True, False, None)
 
 
-def test_no_fact_may_be_dated_in_the_future() -> None:
+def test_no_fact_may_be_dated_in_the_future(law: Law) -> None:
     now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
     today = date(2026, 11, 28)
-    skew = Law().future_skew_seconds
+    skew = law.future_skew_seconds
     refuse_future(now, today, skew, on=today, at=now + timedelta(minutes=4), received_on=None)
     with pytest.raises(RuleViolated) as tomorrow:
         refuse_future(now, today, skew, on=today + timedelta(days=1))
