@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from shared.application import ServiceApplication
 from shared.auth import issue_token
-from shared.timeutil import format_recorded_at, utcnow
+from shared.timeutil import format_recorded_at
 
 log = logging.getLogger("openness.follower")
 
@@ -120,7 +120,7 @@ class Follower:
             values = {
                 "position": next_after,
                 "upstream_head": self.upstream_head,
-                "updated_at": format_recorded_at(utcnow()),
+                "updated_at": format_recorded_at(self.application.clock()),
             }
             if stored is None:
                 session.execute(table.insert().values(upstream=self.spec.upstream, **values))

@@ -22,13 +22,13 @@ from services.opinion.schemas import (
     IncidentPublic,
     IncidentPublicSummary,
     ResponseCreate,
-    Severity,
     WarningCreate,
 )
 from shared.auth import MaybePrincipal, Principal, require
 from shared.departments import Departments
 from shared.errors import NotFound
 from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.rules.vocabulary import Severity
 from shared.settings import Settings
 from shared.web import DepartmentsDep, SettingsDep
 

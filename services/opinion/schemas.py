@@ -7,14 +7,14 @@ from typing import Literal
 
 from pydantic import Field
 
+from shared.rules.time import Status
+from shared.rules.vocabulary import ResponseKind, Severity
 from shared.types import DepartmentCode, Flag, Input, Line, LongText, Moment, Output, Reason, ShortLine
 
 Source = Literal["monitoring", "provincial", "hotline_12345", "media", "petition", "other"]
 Topic = Literal[
     "education", "medical", "housing", "work_safety", "disaster", "food_drug", "elderly", "policy_misreading", "other"
 ]
-Severity = Literal["especially_major", "major", "large", "general"]
-ResponseKind = Literal["authoritative_release", "press_conference", "statement", "interview", "online_reply"]
 
 
 class IncidentCreate(Input):
@@ -82,7 +82,7 @@ class DeadlineOut(Output):
     kind: str
     due_at: datetime
     met_at: datetime | None
-    status: Literal["pending", "met", "missed"]
+    status: Status
 
 
 class ResponseOut(Output):

@@ -68,6 +68,8 @@ INDICATORS: tuple[str, ...] = get_args(Indicator)
 ActionKind = Literal["circulated_criticism", "rectification_interview"]
 ACTION_KINDS: tuple[str, ...] = get_args(ActionKind)
 
-# Opinion responses (api.md "opinion").
+# Opinion incidents (api.md "opinion"): severity judgements and response kinds.
+Severity = Literal["especially_major", "major", "large", "general"]
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 ResponseKind = Literal["authoritative_release", "press_conference", "statement", "interview", "online_reply"]
 RESPONSE_KINDS: tuple[str, ...] = get_args(ResponseKind)
