@@ -14,6 +14,7 @@ from tests.bad_input import RAW_BODIES
 from tests.catalogue.builders import draft, publish, record_body
 from tests.catalogue.test_items import item_body
 from tests.catalogue.test_proposals_and_consultations import consultation_body, proposal_body
+from tests.catalogue.test_requests import request_body
 from tests.support import assert_problem, auth
 
 Route = tuple[str, str, dict[str, Any], dict[str, str]]
@@ -32,6 +33,13 @@ def _routes(client: TestClient, settings: Settings) -> list[Route]:
     client.post("/catalogue/v1/items", json=item_body(), headers=office)
     proposal = client.post("/catalogue/v1/proposals", json=proposal_body(), headers=housing).json()
     consultation = client.post("/catalogue/v1/consultations", json=consultation_body(), headers=transport).json()
+    request = client.post("/catalogue/v1/requests", json=request_body(), headers=fin).json()
+    steps = f"/catalogue/v1/requests/{request['id']}"
+    client.post(f"{steps}/replied", json={"on": "2026-10-20", "outcome": "granted"}, headers=fin)
+    appeal = {"on": "2026-11-02", "kind": "reconsideration", "result": "pending"}
+    [appealed] = client.post(f"{steps}/appealed", json=appeal, headers=fin).json()["appeals"]
+    open_request = client.post("/catalogue/v1/requests", json=request_body(), headers=fin).json()
+    head = auth(settings, "head", dept="FIN")
     return [
         ("/catalogue/v1/records", "create-record", record_body(), fin),
         (f"/catalogue/v1/records/{record['id']}/publish", "publish", {}, fin),
@@ -45,6 +53,20 @@ def _routes(client: TestClient, settings: Settings) -> list[Route]:
         ("/catalogue/v1/consultations", "create-consultation", consultation_body(), transport),
         (f"/catalogue/v1/consultations/{consultation['id']}/comments", "comment", {"text": "意见"}, {}),
         (f"/catalogue/v1/consultations/{consultation['id']}/result", "result", {"adoption_summary": "采纳"}, transport),
+        ("/catalogue/v1/requests", "create-request", request_body(), fin),
+        (
+            f"/catalogue/v1/requests/{open_request['id']}/clarification-requested",
+            "clarification",
+            {"on": "2026-10-09", "note": "请补正", "reply_by": "2026-10-20"},
+            fin,
+        ),
+        (
+            f"{steps}/appeals/{appealed['appeal_id']}/result",
+            "appeal-result",
+            {"on": "2026-11-20", "result": "upheld"},
+            fin,
+        ),
+        ("/catalogue/v1/annual-reports/2026/publish?department=FIN", "publish-report", {}, head),
     ]
 
 
