@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -20,11 +20,12 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent, Transcoding
 from eventsourcing.utils import Environment
-from sqlalchemy import MetaData, Table, delete, select
+from sqlalchemy import MetaData, Table, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared import merkle
 from shared.calendar import WorkingCalendar
-from shared.chain import GENESIS_HASH, ChainLink, EventFacts, Hasher, VerifyResult, merge_by_position, verify_links
+from shared.chain import GENESIS_HASH, ChainLink, Hasher, VerifyResult, merge_by_position, verify_links
 from shared.errors import NotFound, PreconditionFailed, ValidationFailed
 from shared.jsondata import recorded_data, to_plain
 from shared.persistence import OpennessFactory, Store
@@ -102,6 +103,7 @@ class FeedItem:
     data: dict[str, Any]
     hash: str
     prev_hash: str
+    chain_format: int
 
 
 class ServiceApplication(Application[UUID]):
@@ -135,7 +137,7 @@ class ServiceApplication(Application[UUID]):
         self.calendar = WorkingCalendar(settings.calendar_file)
         self.law = settings.law
         super().__init__(env={"CREATE_TABLE": "y"})
-        self.recorder.describe = self.describe  # type: ignore[attr-defined]
+        self.recorder.envelope = self.envelope  # type: ignore[attr-defined]
         self.recorder.clock = lambda: self.clock()  # type: ignore[attr-defined]
         self.type_topics = self._collect_type_topics()
 
@@ -154,7 +156,7 @@ class ServiceApplication(Application[UUID]):
         return Environment(name, dict(env or {}))
 
     def construct_factory(self, env: Environment) -> OpennessFactory:  # type: ignore[override]
-        return OpennessFactory(env, self.store, self.kernel.chain, self.hasher)
+        return OpennessFactory(env, self.store, self.kernel.chain, self.kernel.merkle, self.hasher)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -259,8 +261,21 @@ class ServiceApplication(Application[UUID]):
         state: dict[str, Any] = self.mapper.transcoder.decode(stored.state)
         return state
 
-    def describe(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
-        return type_name(stored.topic), recorded_data(self.recorded_state(stored))
+    def envelope(self, stored: StoredEvent, position: int, recorded_at: str) -> dict[str, Any]:
+        """The feed item of a stored event, without its hashes: what the chain link covers
+        (``shared.chain``) and what every reader of the feed is shown."""
+        state = self.recorded_state(stored)
+        return {
+            "position": position,
+            "event_id": str(_event_id(stored)),
+            "stream_id": str(stored.originator_id),
+            "stream_version": stored.originator_version,
+            "type": type_name(stored.topic),
+            "schema_version": int(state.get("class_version", 1)),
+            "occurred_at": to_plain(state["timestamp"]),
+            "recorded_at": recorded_at,
+            "data": recorded_data(state),
+        }
 
     def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
         """What a ``platform`` reader sees of an event's data: ``personal_fields`` become "***"."""
@@ -290,7 +305,7 @@ class ServiceApplication(Application[UUID]):
     def read_feed(self, *, after: int, limit: int, types: list[str] | None = None) -> list[FeedItem]:
         events, chain = self.events_table, self.kernel.chain
         query = (
-            select(events, chain.c.prev_hash, chain.c.hash, chain.c.recorded_at)
+            select(events, chain.c.prev_hash, chain.c.hash, chain.c.recorded_at, chain.c.chain_format)
             .join(chain, chain.c.position == events.c.id)
             .where(events.c.id > after)
             .order_by(events.c.id)
@@ -303,21 +318,8 @@ class ServiceApplication(Application[UUID]):
         return [self._feed_item(row) for row in rows]
 
     def _feed_item(self, row: Any) -> FeedItem:
-        stored = _stored_event(row)
-        state = self.recorded_state(stored)
-        return FeedItem(
-            position=row.id,
-            event_id=str(_event_id(stored)),
-            stream_id=str(stored.originator_id),
-            stream_version=stored.originator_version,
-            type=type_name(stored.topic),
-            schema_version=int(state.get("class_version", 1)),
-            occurred_at=to_plain(state["timestamp"]),
-            recorded_at=row.recorded_at,
-            data=recorded_data(state),
-            hash=row.hash,
-            prev_hash=row.prev_hash,
-        )
+        item = self.envelope(_stored_event(row), row.id, row.recorded_at)
+        return FeedItem(**item, hash=row.hash, prev_hash=row.prev_hash, chain_format=row.chain_format)
 
     def wait_for_events(self, after: int, timeout: float) -> None:
         """Block until a local save or ``timeout`` (other processes are seen by re-reading)."""
@@ -328,22 +330,34 @@ class ServiceApplication(Application[UUID]):
     # --- audit ----------------------------------------------------------------------------------
 
     def verify_chain(self, batch: int = 1000) -> VerifyResult:
-        return verify_links(self.hasher, merge_by_position(self._links(batch), self._facts(batch)))
+        """Recompute every link from the stored events and the Merkle root from the links, and
+        compare the root with the one the stored tree (and so every checkpoint) gives."""
+        result = verify_links(self.hasher, merge_by_position(self._links(batch), self._items(batch)))
+        if result.ok and result.merkle_root != self.tree_root(result.checked).hex():
+            return replace(result, ok=False, reason="the stored Merkle tree does not match the chain")
+        return result
 
     def _links(self, batch: int) -> Iterator[ChainLink]:
-        chain = self.kernel.chain
+        chain, nodes = self.kernel.chain, self.kernel.merkle
+        leaf = nodes.alias("leaf")
         after = -1
         while True:
             with self.reading() as session:
                 rows = session.execute(
-                    select(chain).where(chain.c.position > after).order_by(chain.c.position).limit(batch)
+                    select(chain, leaf.c.hash.label("leaf"))
+                    .outerjoin(leaf, and_(leaf.c.level == 0, leaf.c.idx == chain.c.leaf_index))
+                    .where(chain.c.position > after)
+                    .order_by(chain.c.position)
+                    .limit(batch)
                 ).all()
-            yield from (ChainLink(r.position, r.prev_hash, r.hash) for r in rows)
+            for r in rows:
+                stored_leaf = None if r.leaf is None else bytes(r.leaf)
+                yield ChainLink(r.position, r.prev_hash, r.hash, r.chain_format, stored_leaf)
             if len(rows) < batch:
                 return
             after = rows[-1].position
 
-    def _facts(self, batch: int) -> Iterator[EventFacts | tuple[int, None]]:
+    def _items(self, batch: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
         events, chain = self.events_table, self.kernel.chain
         after = -1
         while True:
@@ -356,20 +370,52 @@ class ServiceApplication(Application[UUID]):
                     .limit(batch)
                 ).all()
             for row in rows:
-                yield self._facts_of(row)
+                yield row.id, self._item_or_none(row)
             if len(rows) < batch:
                 return
             after = rows[-1].id
 
-    def _facts_of(self, row: Any) -> EventFacts | tuple[int, None]:
+    def _item_or_none(self, row: Any) -> dict[str, Any] | None:
         try:
-            stored = _stored_event(row)
-            type_, data = self.describe(stored)
+            return self.envelope(_stored_event(row), row.id, row.recorded_at or "")
         except Exception:  # an altered row may not even decode: that is a break, not a crash
-            return (row.id, None)
-        return EventFacts(
-            row.id, str(stored.originator_id), stored.originator_version, type_, row.recorded_at or "", data
-        )
+            return None
+
+    # --- the Merkle tree ----------------------------------------------------------------------------
+
+    def tree_size(self) -> int:
+        """How many leaves the Merkle tree has (one per event, in position order)."""
+        chain = self.kernel.chain
+        with self.reading() as session:
+            last = session.execute(select(func.max(chain.c.leaf_index))).scalar()
+        return 0 if last is None else int(last) + 1
+
+    @property
+    def tree(self) -> merkle.Tree:
+        return merkle.Tree(self._fetch_nodes)
+
+    def tree_root(self, size: int) -> bytes:
+        return self.tree.root(size)
+
+    def _fetch_nodes(self, keys: list[merkle.Node]) -> dict[merkle.Node, bytes]:
+        table = self.kernel.merkle
+        found: dict[merkle.Node, bytes] = {}
+        with self.reading() as session:
+            for start in range(0, len(keys), 100):  # bounded statements, whatever the proof needs
+                chunk = keys[start : start + 100]
+                rows = session.execute(
+                    select(table.c.level, table.c.idx, table.c.hash).where(
+                        or_(*(and_(table.c.level == level, table.c.idx == idx) for level, idx in chunk))
+                    )
+                ).all()
+                found.update({(r.level, r.idx): bytes(r.hash) for r in rows})
+        return found
+
+    def leaf_index_of(self, position: int) -> int | None:
+        chain = self.kernel.chain
+        with self.reading() as session:
+            value = session.execute(select(chain.c.leaf_index).where(chain.c.position == position)).scalar()
+        return None if value is None else int(value)
 
     # --- rebuilding read models -------------------------------------------------------------------
 

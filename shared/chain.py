@@ -1,64 +1,98 @@
-"""The hash chain over a service's events.
+"""The hash chain over a service's events, and the Merkle tree over the chain.
 
 For the event at ``position``::
 
-    hash = H(prev_hash || canonical_bytes({"position", "stream_id", "version", "type",
-                                           "recorded_at", "data"}))
+    hash = H(prev_hash || canonical_bytes(link_fields(item, chain_format)))
 
 where ``prev_hash`` is the hex hash of the previous event (64 zeros for the first), ``||`` is
 concatenation of the ASCII hex text and the canonical UTF-8 JSON bytes, and H is SM3
-(GB/T 32905) or SHA-256. Everything hashed is shown in the feed, so anyone holding the feed
-can recompute the chain without access to the database.
+(GB/T 32905) or SHA-256. ``item`` is the feed item as served; which of its fields a link
+covers is versioned by ``chain_format`` (recorded per event, shown in the feed):
+
+- format 1 (events recorded before 2026-11-28): ``position``, ``stream_id``, ``version`` (the
+  ``stream_version``), ``type``, ``recorded_at``, ``data``;
+- format 2: every field of the feed item but ``hash``, ``prev_hash`` and ``chain_format`` itself
+  (``position``, ``event_id``, ``stream_id``, ``stream_version``, ``type``, ``schema_version``,
+  ``occurred_at``, ``recorded_at``, ``data``).
+
+Leaf ``i`` of the service's RFC 6962 Merkle tree (``shared.merkle``) is the raw bytes of the
+``i``-th event's chain hash, so the tree commits to the chain and the chain to every byte of
+each event. Anyone holding the feed can recompute all of it without the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+)
 
+from shared import merkle
 from shared.jsondata import canonical_bytes
 
 GENESIS_HASH = "0" * 64
+CHAIN_FORMAT = 2  # what new events are recorded with
+_FORMAT_FIELDS: dict[int, tuple[str, ...]] = {
+    1: ("position", "stream_id", "version", "type", "recorded_at", "data"),
+    2: (
+        "position",
+        "event_id",
+        "stream_id",
+        "stream_version",
+        "type",
+        "schema_version",
+        "occurred_at",
+        "recorded_at",
+        "data",
+    ),
+}
+_Position = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def chain_table(metadata: MetaData, service: str) -> Table:
     return Table(
         f"{service}_chain",
         metadata,
-        Column("position", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False),
+        Column("position", _Position, primary_key=True, autoincrement=False),
         Column("prev_hash", String(64), nullable=False),
         Column("hash", String(64), nullable=False),
         Column("recorded_at", String(32), nullable=False),
+        Column("chain_format", SmallInteger, nullable=False),
+        Column("leaf_index", _Position, nullable=False, unique=True),
     )
 
 
-@dataclass(frozen=True)
-class EventFacts:
-    """What the chain covers of one event (the feed shows exactly these)."""
+def merkle_table(metadata: MetaData, service: str) -> Table:
+    """Every perfect subtree of the Merkle tree, once: (level, index) -> SHA-256 (32 bytes)."""
+    return Table(
+        f"{service}_merkle",
+        metadata,
+        Column("level", SmallInteger, nullable=False),
+        Column("idx", _Position, nullable=False),
+        Column("hash", LargeBinary(32), nullable=False),
+        PrimaryKeyConstraint("level", "idx"),
+    )
 
-    position: int
-    stream_id: str
-    version: int
-    type: str
-    recorded_at: str
-    data: dict[str, Any]
 
-    def canonical(self) -> bytes:
-        return canonical_bytes(
-            {
-                "position": self.position,
-                "stream_id": self.stream_id,
-                "version": self.version,
-                "type": self.type,
-                "recorded_at": self.recorded_at,
-                "data": self.data,
-            }
-        )
+def link_fields(item: Mapping[str, Any], chain_format: int) -> dict[str, Any]:
+    fields = _FORMAT_FIELDS.get(chain_format)
+    if fields is None:
+        raise ValueError(f"unknown chain_format {chain_format!r}")
+    values = {**item, "version": item.get("stream_version")}
+    return {name: values[name] for name in fields}
 
 
 class Hasher:
@@ -69,11 +103,16 @@ class Hasher:
             raise RuntimeError("SM3 needs an OpenSSL with SM3; set OPENNESS_HASH_ALGORITHM=sha256")
         self.algorithm = algorithm
 
-    def link(self, prev_hash: str, facts: EventFacts) -> str:
+    def link(self, prev_hash: str, item: Mapping[str, Any], chain_format: int) -> str:
         digest = hashlib.new(self.algorithm)
         digest.update(prev_hash.encode("ascii"))
-        digest.update(facts.canonical())
+        digest.update(canonical_bytes(link_fields(item, chain_format)))
         return digest.hexdigest()
+
+
+def leaf_of(chain_hash: str) -> bytes:
+    """The Merkle leaf hash of an event: RFC 6962 leaf hash of the chain hash's 32 raw bytes."""
+    return merkle.leaf_hash(bytes.fromhex(chain_hash))
 
 
 @dataclass(frozen=True)
@@ -81,6 +120,8 @@ class ChainLink:
     position: int
     prev_hash: str
     hash: str
+    chain_format: int = CHAIN_FORMAT
+    leaf: bytes | None = None  # the stored Merkle leaf of this link (None: missing)
 
 
 @dataclass(frozen=True)
@@ -91,59 +132,68 @@ class VerifyResult:
     head_hash: str
     first_broken_position: int | None = None
     reason: str | None = None
+    merkle_root: str | None = None  # hex SHA-256 root recomputed from the links
 
 
-def verify_links(hasher: Hasher, rows: Iterable[tuple[ChainLink | None, EventFacts | None, int]]) -> VerifyResult:
-    """Walk (stored link, recomputed facts, position) in position order; stop at the first break.
-
-    A missing event (deleted row), a missing link, a wrong ``prev_hash`` (a deleted or
-    reordered pair) and a wrong ``hash`` (altered data) are all breaks.
-    """
+def verify_links(
+    hasher: Hasher, rows: Iterable[tuple[ChainLink | None, Mapping[str, Any] | None, int]]
+) -> VerifyResult:
+    """Walk (stored link, event as the feed shows it, position) in position order; stop at the
+    first break. A missing event (deleted row), a missing link, a wrong ``prev_hash`` (a deleted
+    or reordered pair), a wrong ``hash`` (altered event) and a stored Merkle leaf that does not
+    match its link are all breaks."""
     expected_prev = GENESIS_HASH
     checked = 0
     last_position: int | None = None
-    for link, facts, position in rows:
-        reason = _break_reason(hasher, expected_prev, link, facts)
+    tree = merkle.RootBuilder()
+    for link, item, position in rows:
+        reason = _break_reason(hasher, expected_prev, link, item)
         if reason is not None:
             return VerifyResult(False, checked, last_position, expected_prev, position, reason)
         assert link is not None
+        leaf = leaf_of(link.hash)
+        if link.leaf != leaf:
+            return VerifyResult(False, checked, last_position, expected_prev, position, "merkle leaf does not match")
+        tree.add(leaf)
         expected_prev = link.hash
         last_position = position
         checked += 1
-    return VerifyResult(True, checked, last_position, expected_prev)
+    return VerifyResult(True, checked, last_position, expected_prev, merkle_root=tree.root().hex())
 
 
-def _break_reason(hasher: Hasher, expected_prev: str, link: ChainLink | None, facts: EventFacts | None) -> str | None:
+def _break_reason(
+    hasher: Hasher, expected_prev: str, link: ChainLink | None, item: Mapping[str, Any] | None
+) -> str | None:
     if link is None:
         return "event has no chain link"
-    if facts is None:
+    if item is None:
         return "chain link has no event (deleted or unreadable)"
     if link.prev_hash != expected_prev:
         return "prev_hash does not match the previous event (deleted or reordered)"
-    if hasher.link(link.prev_hash, facts) != link.hash:
+    if hasher.link(link.prev_hash, item, link.chain_format) != link.hash:
         return "hash does not match the event's content (altered)"
     return None
 
 
 def merge_by_position(
-    links: Iterator[ChainLink], events: Iterator[EventFacts | tuple[int, None]]
-) -> Iterator[tuple[ChainLink | None, EventFacts | None, int]]:
+    links: Iterator[ChainLink], events: Iterator[tuple[int, Mapping[str, Any] | None]]
+) -> Iterator[tuple[ChainLink | None, Mapping[str, Any] | None, int]]:
     """Full outer join of two position-ordered streams."""
     link = next(links, None)
-    item = next(events, None)
-    while link is not None or item is not None:
-        event_position = None if item is None else (item.position if isinstance(item, EventFacts) else item[0])
-        facts = item if isinstance(item, EventFacts) else None
+    event = next(events, None)
+    while link is not None or event is not None:
+        event_position = None if event is None else event[0]
         if link is not None and (event_position is None or link.position < event_position):
             yield link, None, link.position
             link = next(links, None)
         elif link is None or (event_position is not None and event_position < link.position):
-            assert event_position is not None
-            yield None, facts, event_position
-            item = next(events, None)
+            assert event is not None
+            yield None, event[1], event[0]
+            event = next(events, None)
         else:
-            yield link, facts, link.position
-            link, item = next(links, None), next(events, None)
+            assert event is not None
+            yield link, event[1], link.position
+            link, event = next(links, None), next(events, None)
 
 
 def sign_head(key: bytes, service: str, position: int | None, head_hash: str) -> str:

@@ -32,6 +32,7 @@ class FeedItemOut(BaseModel):
     data: dict[str, Any]
     hash: str
     prev_hash: str
+    chain_format: int
     redacted: bool = False
 
 

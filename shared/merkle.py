@@ -152,16 +152,33 @@ def _subproof(m: int, start: int, end: int, whole: bool, mth: Callable[[int, int
 # --- verification (what an outsider runs: RFC 9162 2.1.3.2 and 2.1.4.2) ------------------------
 
 
-def root_of_leaves(leaf_hashes: Sequence[bytes]) -> bytes:
-    """MTH from all leaf hashes, streaming-friendly (the frontier of each prefix)."""
-    stack: list[tuple[int, bytes]] = []  # (level, hash), strictly decreasing levels
-    for value in leaf_hashes:
+class RootBuilder:
+    """MTH of a stream of leaf hashes in O(log n) memory: it keeps only the frontier."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []  # (level, hash), strictly decreasing levels
+
+    def add(self, value: bytes) -> None:
         level, current = 0, value
-        while stack and stack[-1][0] == level:
-            current = node_hash(stack.pop()[1], current)
+        while self._stack and self._stack[-1][0] == level:
+            current = node_hash(self._stack.pop()[1], current)
             level += 1
-        stack.append((level, current))
-    return root_of_frontier([h for _, h in stack])
+        self._stack.append((level, current))
+        self.size += 1
+
+    def frontier(self) -> list[bytes]:
+        return [h for _, h in self._stack]
+
+    def root(self) -> bytes:
+        return root_of_frontier(self.frontier())
+
+
+def root_of_leaves(leaf_hashes: Iterable[bytes]) -> bytes:
+    builder = RootBuilder()
+    for value in leaf_hashes:
+        builder.add(value)
+    return builder.root()
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> bool:

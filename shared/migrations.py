@@ -121,3 +121,86 @@ def drop_kernel_tables_v1(service: str) -> None:
 
     for table in ("idempotency", "follow_position", "chain"):
         op.drop_table(f"{service}_{table}")
+
+
+# --- kernel tables v2: versioned chain links, the Merkle tree, verified following ------------------
+
+
+def upgrade_kernel_tables_v2(service: str) -> None:
+    """Links record their ``chain_format`` (existing ones: 1) and their Merkle ``leaf_index``
+    (existing ones: their rank in position order); the Merkle tree of the existing links is
+    built here once; followers remember the hash of the last upstream event they applied."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    from shared import merkle
+    from shared.chain import leaf_of
+
+    position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    chain_name, merkle_name = f"{service}_chain", f"{service}_merkle"
+    op.add_column(chain_name, sa.Column("chain_format", sa.SmallInteger(), nullable=True))
+    op.add_column(chain_name, sa.Column("leaf_index", position, nullable=True))
+    op.create_table(
+        merkle_name,
+        sa.Column("level", sa.SmallInteger(), nullable=False),
+        sa.Column("idx", position, nullable=False),
+        sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("level", "idx", name=f"pk_{merkle_name}"),
+    )
+    op.add_column(f"{service}_follow_position", sa.Column("hash", sa.String(length=64), nullable=True))
+
+    chain = sa.table(
+        chain_name,
+        sa.column("position", position),
+        sa.column("hash", sa.String()),
+        sa.column("chain_format", sa.SmallInteger()),
+        sa.column("leaf_index", position),
+    )
+    nodes_table = sa.table(
+        merkle_name,
+        sa.column("level", sa.SmallInteger()),
+        sa.column("idx", position),
+        sa.column("hash", sa.LargeBinary()),
+    )
+    connection = op.get_bind()
+    size, after = 0, -1
+    known: dict[merkle.Node, bytes] = {}
+    while True:
+        rows = connection.execute(
+            sa.select(chain.c.position, chain.c.hash)
+            .where(chain.c.position > after)
+            .order_by(chain.c.position)
+            .limit(5000)
+        ).all()
+        if not rows:
+            break
+        connection.execute(
+            chain.update()
+            .where(chain.c.position == sa.bindparam("p"))
+            .values(chain_format=1, leaf_index=sa.bindparam("i")),
+            [{"p": r.position, "i": size + n} for n, r in enumerate(rows)],
+        )
+        created = merkle.append(size, [leaf_of(r.hash) for r in rows], known)
+        connection.execute(
+            sa.insert(nodes_table), [{"level": level, "idx": idx, "hash": h} for (level, idx), h in created.items()]
+        )
+        size += len(rows)
+        known = {**known, **created}
+        known = {node: known[node] for node in merkle.frontier(size)}
+        after = rows[-1].position
+    with op.batch_alter_table(chain_name) as batch:
+        batch.alter_column("chain_format", existing_type=sa.SmallInteger(), nullable=False)
+        batch.alter_column("leaf_index", existing_type=position, nullable=False)
+        batch.create_unique_constraint(f"uq_{chain_name}_leaf_index", ["leaf_index"])
+
+
+def downgrade_kernel_tables_v2(service: str) -> None:
+    from alembic import op
+
+    op.drop_table(f"{service}_merkle")
+    with op.batch_alter_table(f"{service}_follow_position") as batch:
+        batch.drop_column("hash")
+    with op.batch_alter_table(f"{service}_chain") as batch:
+        batch.drop_constraint(f"uq_{service}_chain_leaf_index", type_="unique")
+        batch.drop_column("leaf_index")
+        batch.drop_column("chain_format")

@@ -22,14 +22,16 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Engine, Table, create_engine, event, insert, select, text
+from sqlalchemy import Engine, Table, and_, create_engine, event, insert, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.chain import GENESIS_HASH, EventFacts, Hasher
+from shared import merkle
+from shared.chain import CHAIN_FORMAT, GENESIS_HASH, Hasher, leaf_of
 from shared.settings import Settings
 from shared.timeutil import format_recorded_at, utcnow
 
-Describe = Callable[[StoredEvent], tuple[str, dict[str, Any]]]
+# The feed item of a stored event at a position, recorded at an instant (without its hashes).
+Envelope = Callable[[StoredEvent, int, str], dict[str, Any]]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -134,51 +136,77 @@ class Store:
 
 
 class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
-    """Inserts events and, in the same transaction, their links in the hash chain.
+    """Inserts events and, in the same transaction, their links in the hash chain and the nodes
+    they complete in the Merkle tree (so a checkpoint or a proof never recomputes the tree).
 
-    The chain needs appends serialised: on PostgreSQL the library takes
-    ``LOCK TABLE … IN EXCLUSIVE MODE`` before inserting (held to commit); on SQLite the
-    INSERT is the transaction's first statement, so it takes the database write lock before
-    the chain head is read. Either way the head read below cannot race another writer, and
-    positions become visible to readers in order.
+    The chain needs appends serialised: every write transaction takes the service's append
+    lock first (``Store.serialise_writes``), so the head read below cannot race another
+    writer, and positions become visible to readers in order.
     """
 
-    def __init__(self, datastore: SQLAlchemyDatastore, *, events_table_name: str, chain: Table, hasher: Hasher):
+    def __init__(
+        self, datastore: SQLAlchemyDatastore, *, events_table_name: str, chain: Table, merkle: Table, hasher: Hasher
+    ):
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain = chain
+        self.merkle = merkle
         self.hasher = hasher
-        self.describe: Describe | None = None
+        self.envelope: Envelope | None = None
         self.clock: Callable[[], datetime] = utcnow  # the application's clock, for recorded_at
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         positions = super()._insert_stored_events(session, stored_events, **kwargs)
-        assert self.describe is not None, "the application sets describe() after constructing its mapper"
-        head = session.execute(select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)).scalar()
-        prev_hash = head or GENESIS_HASH
+        assert self.envelope is not None, "the application sets envelope() after constructing its mapper"
+        head = session.execute(
+            select(self.chain.c.hash, self.chain.c.leaf_index).order_by(self.chain.c.position.desc()).limit(1)
+        ).first()
+        prev_hash, size = (head.hash, head.leaf_index + 1) if head else (GENESIS_HASH, 0)
         recorded_at = format_recorded_at(self.clock())
         links = []
-        for position, stored in zip(positions, stored_events, strict=True):
-            type_name, data = self.describe(stored)
-            facts = EventFacts(
-                position, str(stored.originator_id), stored.originator_version, type_name, recorded_at, data
+        for offset, (position, stored) in enumerate(zip(positions, stored_events, strict=True)):
+            link_hash = self.hasher.link(prev_hash, self.envelope(stored, position, recorded_at), CHAIN_FORMAT)
+            links.append(
+                {
+                    "position": position,
+                    "prev_hash": prev_hash,
+                    "hash": link_hash,
+                    "recorded_at": recorded_at,
+                    "chain_format": CHAIN_FORMAT,
+                    "leaf_index": size + offset,
+                }
             )
-            link_hash = self.hasher.link(prev_hash, facts)
-            links.append({"position": position, "prev_hash": prev_hash, "hash": link_hash, "recorded_at": recorded_at})
             prev_hash = link_hash
         session.execute(insert(self.chain), links)
+        nodes = merkle.append(size, [leaf_of(str(link["hash"])) for link in links], self._frontier(session, size))
+        session.execute(
+            insert(self.merkle), [{"level": level, "idx": idx, "hash": h} for (level, idx), h in nodes.items()]
+        )
         return positions
+
+    def _frontier(self, session: Session, size: int) -> dict[merkle.Node, bytes]:
+        wanted = merkle.frontier(size)
+        if not wanted:
+            return {}
+        table = self.merkle
+        rows = session.execute(
+            select(table.c.level, table.c.idx, table.c.hash).where(
+                or_(*(and_(table.c.level == level, table.c.idx == idx) for level, idx in wanted))
+            )
+        ).all()
+        return {(r.level, r.idx): bytes(r.hash) for r in rows}
 
 
 class OpennessFactory(SQLAlchemyFactory):
     """The library's SQLAlchemy factory over the service's own engine and chained recorder."""
 
-    def __init__(self, env: Environment, store: Store, chain: Table, hasher: Hasher) -> None:
+    def __init__(self, env: Environment, store: Store, chain: Table, merkle: Table, hasher: Hasher) -> None:
         InfrastructureFactory.__init__(self, env)
         self._schema_name = None  # the search_path selects the schema
         self.datastore = store.datastore
         self._chain = chain
+        self._merkle = merkle
         self._hasher = hasher
 
     def application_recorder(self) -> ApplicationRecorder:
@@ -186,6 +214,7 @@ class OpennessFactory(SQLAlchemyFactory):
             self.datastore,
             events_table_name=f"{self.env.name.lower()}_events",
             chain=self._chain,
+            merkle=self._merkle,
             hasher=self._hasher,
         )
         if self.env_create_table():

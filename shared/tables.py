@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, Column, DateTime, Dialect, Integer, MetaData, String, Table
 from sqlalchemy.types import TypeDecorator
 
-from shared.chain import chain_table
+from shared.chain import chain_table, merkle_table
 
 # Constraint names that are stable across SQLite and PostgreSQL, so migrations can name them.
 NAMING_CONVENTION = {
@@ -27,6 +27,7 @@ def new_metadata() -> MetaData:
 @dataclass(frozen=True)
 class KernelTables:
     chain: Table
+    merkle: Table
     follow_positions: Table
     idempotency: Table
 
@@ -39,6 +40,8 @@ def kernel_tables(metadata: MetaData, service: str) -> KernelTables:
         Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
         Column("upstream_head", BigInteger().with_variant(Integer(), "sqlite"), nullable=True),
         Column("updated_at", String(32), nullable=False),
+        # The chain hash of the last upstream event applied: the next one must link to it.
+        Column("hash", String(64), nullable=True),
     )
     idempotency = Table(
         f"{service}_idempotency",
@@ -49,7 +52,7 @@ def kernel_tables(metadata: MetaData, service: str) -> KernelTables:
         Column("resource_id", String(64), nullable=False),
         Column("created_at", String(32), nullable=False),
     )
-    return KernelTables(chain_table(metadata, service), follow_positions, idempotency)
+    return KernelTables(chain_table(metadata, service), merkle_table(metadata, service), follow_positions, idempotency)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import text
 
 from services.catalogue.application import CatalogueApplication
 from shared.auth import Principal
-from shared.chain import GENESIS_HASH, EventFacts, Hasher
+from shared.chain import GENESIS_HASH, Hasher
 from shared.settings import Settings
 from tests.support import auth, open_application, service_client
 
@@ -56,10 +57,8 @@ def test_each_event_links_to_the_previous_one(settings: Settings) -> None:
         hasher = Hasher("sm3")
         for previous, item in zip([None, *items], items, strict=False):
             assert item.prev_hash == (previous.hash if previous else GENESIS_HASH)
-            facts = EventFacts(
-                item.position, item.stream_id, item.stream_version, item.type, item.recorded_at, item.data
-            )
-            assert hasher.link(item.prev_hash, facts) == item.hash  # recomputable from the feed alone
+            assert item.chain_format == 2
+            assert hasher.link(item.prev_hash, asdict(item), 2) == item.hash  # recomputable from the feed alone
         result = app.verify_chain()
         assert result.ok
         assert result.checked == 5
@@ -140,5 +139,4 @@ def test_sha256_is_selectable(settings: Settings) -> None:
         _five_events(app)
         assert app.verify_chain().ok
         item = app.read_feed(after=0, limit=1)[0]
-        facts = EventFacts(item.position, item.stream_id, item.stream_version, item.type, item.recorded_at, item.data)
-        assert Hasher("sha256").link(GENESIS_HASH, facts) == item.hash
+        assert Hasher("sha256").link(GENESIS_HASH, asdict(item), item.chain_format) == item.hash
