@@ -10,20 +10,22 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent, Transcoding
 from eventsourcing.utils import Environment
 from sqlalchemy import MetaData, Table, and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import merkle
+from shared import merkle, signednote
 from shared.calendar import WorkingCalendar
 from shared.chain import GENESIS_HASH, ChainLink, Hasher, VerifyResult, merge_by_position, verify_links
 from shared.errors import NotFound, PreconditionFailed, ValidationFailed
@@ -31,6 +33,7 @@ from shared.jsondata import recorded_data, to_plain
 from shared.persistence import OpennessFactory, Store
 from shared.rules.time import refuse_future
 from shared.settings import Settings
+from shared.signednote import Checkpoint, Signer, generate_key_file, load_private_key
 from shared.tables import KernelTables
 from shared.timeutil import format_recorded_at, local_date, utcnow
 
@@ -136,6 +139,7 @@ class ServiceApplication(Application[UUID]):
         self.clock: Callable[[], datetime] = utcnow
         self.calendar = WorkingCalendar(settings.calendar_file)
         self.law = settings.law
+        self.log_signer = Signer(f"{settings.log_origin}/{self.name}", _log_key(settings))
         super().__init__(env={"CREATE_TABLE": "y"})
         self.recorder.envelope = self.envelope  # type: ignore[attr-defined]
         self.recorder.clock = lambda: self.clock()  # type: ignore[attr-defined]
@@ -332,7 +336,8 @@ class ServiceApplication(Application[UUID]):
     def verify_chain(self, batch: int = 1000) -> VerifyResult:
         """Recompute every link from the stored events and the Merkle root from the links, and
         compare the root with the one the stored tree (and so every checkpoint) gives."""
-        result = verify_links(self.hasher, merge_by_position(self._links(batch), self._items(batch)))
+        signed = [(c.size, c.root) for c in self.issued_checkpoints()]
+        result = verify_links(self.hasher, merge_by_position(self._links(batch), self._items(batch)), signed)
         if result.ok and result.merkle_root != self.tree_root(result.checked).hex():
             return replace(result, ok=False, reason="the stored Merkle tree does not match the chain")
         return result
@@ -411,6 +416,51 @@ class ServiceApplication(Application[UUID]):
                 found.update({(r.level, r.idx): bytes(r.hash) for r in rows})
         return found
 
+    @property
+    def log_origin(self) -> str:
+        return self.log_signer.name
+
+    def checkpoint(self, size: int | None = None) -> tuple[Checkpoint, str]:
+        """The checkpoint of the tree at ``size`` (default: now) and its signed note.
+
+        The first note signed for each size is kept (``issued_checkpoints``) and handed out
+        again: what the log once committed to, ``verify_chain`` holds it to."""
+        size = self.tree_size() if size is None else size
+        table = self.kernel.checkpoints
+        with self.reading() as session:
+            kept = session.execute(select(table.c.root, table.c.note).where(table.c.tree_size == size)).first()
+        if kept is not None:
+            return Checkpoint(self.log_origin, size, bytes(kept.root)), str(kept.note)
+        checkpoint = Checkpoint(self.log_origin, size, self.tree_root(size))
+        note = signednote.sign(checkpoint.text(), [self.log_signer])
+        with suppress(IntegrityError), self.store.engine.begin() as connection:  # another request kept one first
+            connection.execute(
+                table.insert().values(
+                    tree_size=size, root=checkpoint.root, note=note, signed_at=format_recorded_at(self.clock())
+                )
+            )
+        return checkpoint, note
+
+    def issued_checkpoints(self) -> list[Checkpoint]:
+        table = self.kernel.checkpoints
+        with self.reading() as session:
+            rows = session.execute(select(table.c.note).order_by(table.c.tree_size)).scalars().all()
+        verifier = self.log_signer.verifier
+        issued = []
+        for note in rows:
+            try:
+                issued.append(signednote.verify_checkpoint(note, [verifier]))
+            except signednote.NoteError:
+                continue  # a note this key did not sign proves nothing either way
+        return issued
+
+    def first_leaf_after(self, position: int, size: int) -> int:
+        """The leaf index of the first event after ``position`` (``size`` when there is none)."""
+        chain = self.kernel.chain
+        with self.reading() as session:
+            value = session.execute(select(func.min(chain.c.leaf_index)).where(chain.c.position > position)).scalar()
+        return size if value is None else min(int(value), size)
+
     def leaf_index_of(self, position: int) -> int | None:
         chain = self.kernel.chain
         with self.reading() as session:
@@ -446,6 +496,16 @@ class ServiceApplication(Application[UUID]):
             if progress is not None:
                 progress(done, total)
         return done
+
+
+def _log_key(settings: Settings) -> Ed25519PrivateKey:
+    """The configured log key; in development, one made on first start beside the data."""
+    path = settings.log_key_file
+    if path is None:
+        path = settings.data_dir / "log-key.pem"
+        with suppress(FileExistsError):  # another service made it first
+            generate_key_file(path)
+    return load_private_key(path)
 
 
 def expect_version(aggregate: Any, expected_version: int | None) -> None:

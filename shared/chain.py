@@ -87,6 +87,18 @@ def merkle_table(metadata: MetaData, service: str) -> Table:
     )
 
 
+def checkpoint_table(metadata: MetaData, service: str) -> Table:
+    """Every checkpoint the service signed and handed out: the history it committed to."""
+    return Table(
+        f"{service}_checkpoint",
+        metadata,
+        Column("tree_size", _Position, primary_key=True, autoincrement=False),
+        Column("root", LargeBinary(32), nullable=False),
+        Column("note", String(2000), nullable=False),
+        Column("signed_at", String(32), nullable=False),
+    )
+
+
 def link_fields(item: Mapping[str, Any], chain_format: int) -> dict[str, Any]:
     fields = _FORMAT_FIELDS.get(chain_format)
     if fields is None:
@@ -136,12 +148,17 @@ class VerifyResult:
 
 
 def verify_links(
-    hasher: Hasher, rows: Iterable[tuple[ChainLink | None, Mapping[str, Any] | None, int]]
+    hasher: Hasher,
+    rows: Iterable[tuple[ChainLink | None, Mapping[str, Any] | None, int]],
+    checkpoints: Iterable[tuple[int, bytes]] = (),
 ) -> VerifyResult:
     """Walk (stored link, event as the feed shows it, position) in position order; stop at the
     first break. A missing event (deleted row), a missing link, a wrong ``prev_hash`` (a deleted
-    or reordered pair), a wrong ``hash`` (altered event) and a stored Merkle leaf that does not
-    match its link are all breaks."""
+    or reordered pair), a wrong ``hash`` (altered event), a stored Merkle leaf that does not
+    match its link, and a root that differs from a checkpoint (tree size, root) the log signed
+    earlier (a rewritten or truncated history, even one whose chain is internally valid) are
+    all breaks."""
+    pending = sorted(c for c in checkpoints if c[0] > 0)
     expected_prev = GENESIS_HASH
     checked = 0
     last_position: int | None = None
@@ -155,9 +172,19 @@ def verify_links(
         if link.leaf != leaf:
             return VerifyResult(False, checked, last_position, expected_prev, position, "merkle leaf does not match")
         tree.add(leaf)
+        while pending and pending[0][0] <= tree.size:
+            size, root = pending.pop(0)
+            if tree.root() != root:
+                reason = (
+                    f"the history up to here differs from the checkpoint of tree size {size} the log signed (rewritten)"
+                )
+                return VerifyResult(False, checked, last_position, expected_prev, position, reason)
         expected_prev = link.hash
         last_position = position
         checked += 1
+    if pending:
+        reason = f"the log has {checked} events, fewer than the checkpoint of tree size {pending[-1][0]} it signed (truncated)"
+        return VerifyResult(False, checked, last_position, expected_prev, (last_position or 0) + 1, reason)
     return VerifyResult(True, checked, last_position, expected_prev, merkle_root=tree.root().hex())
 
 

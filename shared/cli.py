@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,11 +17,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from shared import migrations
 from shared.application import ServiceApplication
+from shared.audit_cli import audit
 from shared.auth import ROLES, issue_token
 from shared.persistence import Store
 from shared.settings import SERVICES, get_settings
 
 app = typer.Typer(help="openness 政务公开平台：服务、令牌、迁移与重建。", no_args_is_help=True, add_completion=False)
+app.add_typer(audit, name="audit")
 
 
 def _check_service(service: str) -> str:
@@ -100,6 +103,22 @@ def token(
     if unknown:
         raise typer.BadParameter(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}")
     typer.echo(issue_token(get_settings(), sub=sub, roles=role, dept=dept, ttl=timedelta(hours=hours)))
+
+
+@app.command()
+def keygen(
+    out: Annotated[Path, typer.Option("--out", "-o", help="where to write the private key (never overwritten)")],
+) -> None:
+    """Write a new Ed25519 log key (PKCS#8 PEM, mode 0600) for OPENNESS_LOG_KEY_FILE."""
+    from shared.signednote import Signer, generate_key_file, load_private_key
+
+    try:
+        generate_key_file(out)
+    except FileExistsError:
+        typer.echo(f"{out} exists; a log key is never overwritten", err=True)
+        raise typer.Exit(1) from None
+    verifier = Signer(get_settings().log_origin, load_private_key(out)).verifier
+    typer.echo(f"wrote {out}; its public key:\n{verifier.pem}")
 
 
 @app.command()

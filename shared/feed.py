@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.application import FeedItem, ServiceApplication
 from shared.auth import Principal, require
-from shared.chain import sign_head
 from shared.errors import ValidationFailed
 
 MAX_FEED_LIMIT = 1000
@@ -43,32 +42,13 @@ class FeedPage(BaseModel):
     head_position: int
 
 
-class AuditHead(BaseModel):
-    service: str
-    position: int
-    hash: str
-    algorithm: str
-    signature: str
-    signature_algorithm: str = "HMAC-SHA256"
-
-
-class AuditVerification(BaseModel):
-    service: str
-    ok: bool
-    checked: int
-    head_position: int | None
-    head_hash: str
-    first_broken_position: int | None
-    reason: str | None
-    algorithm: str
-
-
 def _application(request: Request) -> ServiceApplication:
     application: ServiceApplication = request.app.state.application
     return application
 
 
 Application = Annotated[ServiceApplication, Depends(_application)]
+Auditor = Annotated[Principal, Depends(require("office", "auditor"))]
 
 
 def _parse_types(types: str | None) -> list[str] | None:
@@ -108,38 +88,15 @@ def feed_router(service: str) -> APIRouter:
         items = items[:limit]
         full_view = principal.has("auditor")
         return FeedPage(
-            items=[_present(application, item, full_view) for item in items],
+            items=[present_item(application, item, full_view) for item in items],
             next_after=items[-1].position if items else after,
             has_more=has_more,
             head_position=application.head_position(),
         )
 
-    @router.get("/audit/head", response_model=AuditHead, summary="哈希链头：最新位置、哈希与签名")
-    def audit_head(application: Application) -> AuditHead:
-        position, head_hash = application.chain_head()
-        signature = sign_head(application.settings.signing_key, service, position, head_hash)
-        return AuditHead(
-            service=service,
-            position=position,
-            hash=head_hash,
-            algorithm=application.hasher.algorithm,
-            signature=signature,
-        )
-
-    @router.get(
-        "/audit/verify",
-        response_model=AuditVerification,
-        summary="重算哈希链，报告第一个被篡改的位置（办公室、审计员）",
-    )
-    def audit_verify(
-        application: Application, _: Annotated[Principal, Depends(require("office", "auditor"))]
-    ) -> AuditVerification:
-        result = application.verify_chain()
-        return AuditVerification(service=service, algorithm=application.hasher.algorithm, **asdict(result))
-
     return router
 
 
-def _present(application: ServiceApplication, item: FeedItem, full_view: bool) -> FeedItemOut:
+def present_item(application: ServiceApplication, item: FeedItem, full_view: bool) -> FeedItemOut:
     data = item.data if full_view else application.redact(item.type, item.data)
     return FeedItemOut(**{**asdict(item), "data": data}, redacted=data is not item.data)

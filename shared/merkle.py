@@ -103,6 +103,12 @@ class Tree:
             raise ValueError("the leaf index must be below the tree size")
         return self._hashes(lambda mth: _path(index, 0, size, mth))
 
+    def frontier_hashes(self, size: int) -> list[bytes]:
+        """The hashes of the perfect subtrees a tree of ``size`` leaves is made of."""
+        wanted = frontier(size)
+        nodes = self._fetch(wanted) if wanted else {}
+        return [nodes[node] for node in wanted]
+
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
         """RFC 9162 2.1.4.1 PROOF(first, D[0:second])."""
         if not 0 < first <= second:
@@ -155,9 +161,13 @@ def _subproof(m: int, start: int, end: int, whole: bool, mth: Callable[[int, int
 class RootBuilder:
     """MTH of a stream of leaf hashes in O(log n) memory: it keeps only the frontier."""
 
-    def __init__(self) -> None:
-        self.size = 0
-        self._stack: list[tuple[int, bytes]] = []  # (level, hash), strictly decreasing levels
+    def __init__(self, size: int = 0, frontier_hashes: Sequence[bytes] = ()) -> None:
+        """Start empty, or from the frontier of a tree of ``size`` leaves (largest subtree first)."""
+        levels = [level for level, _ in frontier(size)]
+        if len(levels) != len(frontier_hashes):
+            raise ValueError(f"a tree of {size} leaves has {len(levels)} frontier hashes")
+        self.size = size
+        self._stack: list[tuple[int, bytes]] = list(zip(levels, frontier_hashes, strict=True))
 
     def add(self, value: bytes) -> None:
         level, current = 0, value

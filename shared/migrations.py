@@ -148,6 +148,14 @@ def upgrade_kernel_tables_v2(service: str) -> None:
         sa.PrimaryKeyConstraint("level", "idx", name=f"pk_{merkle_name}"),
     )
     op.add_column(f"{service}_follow_position", sa.Column("hash", sa.String(length=64), nullable=True))
+    op.create_table(
+        f"{service}_checkpoint",
+        sa.Column("tree_size", position, autoincrement=False, nullable=False),
+        sa.Column("root", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("note", sa.String(length=2000), nullable=False),
+        sa.Column("signed_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("tree_size", name=f"pk_{service}_checkpoint"),
+    )
 
     chain = sa.table(
         chain_name,
@@ -197,6 +205,7 @@ def upgrade_kernel_tables_v2(service: str) -> None:
 def downgrade_kernel_tables_v2(service: str) -> None:
     from alembic import op
 
+    op.drop_table(f"{service}_checkpoint")
     op.drop_table(f"{service}_merkle")
     with op.batch_alter_table(f"{service}_follow_position") as batch:
         batch.drop_column("hash")

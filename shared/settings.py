@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     # HMAC key that signs /audit/head answers (defaults to the JWT secret).
     audit_signing_key: str | None = None
     hash_algorithm: Literal["sm3", "sha256"] = "sm3"
+    # Ed25519 key (PKCS#8 PEM) that signs the checkpoints of every service's log. Unset: the
+    # file <data_dir>/log-key.pem, created on first start (development); `openness keygen` writes one.
+    log_key_file: Path | None = None
+    # Origin line of checkpoints: "<log_origin>/<service>" (C2SP tlog-checkpoint); also the key name.
+    log_origin: str = Field(default="openness.local", pattern=r"^[^\s+]{1,200}$")
     webhook_allow_private: bool = False
 
     # --- data files ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, Column, DateTime, Dialect, Integer, MetaData, String, Table
 from sqlalchemy.types import TypeDecorator
 
-from shared.chain import chain_table, merkle_table
+from shared.chain import chain_table, checkpoint_table, merkle_table
 
 # Constraint names that are stable across SQLite and PostgreSQL, so migrations can name them.
 NAMING_CONVENTION = {
@@ -28,6 +28,7 @@ def new_metadata() -> MetaData:
 class KernelTables:
     chain: Table
     merkle: Table
+    checkpoints: Table
     follow_positions: Table
     idempotency: Table
 
@@ -52,7 +53,13 @@ def kernel_tables(metadata: MetaData, service: str) -> KernelTables:
         Column("resource_id", String(64), nullable=False),
         Column("created_at", String(32), nullable=False),
     )
-    return KernelTables(chain_table(metadata, service), merkle_table(metadata, service), follow_positions, idempotency)
+    return KernelTables(
+        chain_table(metadata, service),
+        merkle_table(metadata, service),
+        checkpoint_table(metadata, service),
+        follow_positions,
+        idempotency,
+    )
 
 
 class UtcDateTime(TypeDecorator[datetime]):

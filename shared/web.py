@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import migrations
 from shared.application import ServiceApplication
+from shared.audit import audit_router
 from shared.auth import TokenVerifier
 from shared.calendar import WorkingCalendar
 from shared.departments import Departments
@@ -69,6 +70,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     app.add_middleware(RequestContext, metrics=metrics)
     app.include_router(_health_router(spec.service, metrics))
     app.include_router(feed_router(spec.service))
+    app.include_router(audit_router(spec.service))
     for router in spec.routers:
         app.include_router(router)
     return app

@@ -131,6 +131,14 @@ def league(
     cache: WorldCache | None = None,
 ) -> dict[str, Any]:
     judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of, cache)
+    return league_table(judge, actions, departments, scheme_used)
+
+
+def league_table(
+    judge: Judge, actions: list[ActionFact], departments: list[str], scheme_used: dict[str, Any]
+) -> dict[str, Any]:
+    """The league as ``GET /scores`` answers it, from a judge (the live service and ``openness
+    audit replay`` both call this)."""
     scored = [judge.department(d, actions) for d in departments]
     table = rank(
         [
@@ -144,7 +152,7 @@ def league(
             for s in scored
         ]
     )
-    return {"year": year, "as_of": as_of, "scheme": scheme_used, "items": table}
+    return {"year": judge.year, "as_of": judge.as_of, "scheme": scheme_used, "items": table}
 
 
 def breakdown(
