@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tarfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -71,7 +72,8 @@ def verify(
         str, typer.Argument(help="a bundle (.tar.gz) or a service URL such as http://host:8001/catalogue")
     ],
     previous_checkpoint: Annotated[
-        Path | None, typer.Option(help="a checkpoint saved earlier: the log must still extend it")
+        Path | None,
+        typer.Option(help="a checkpoint saved earlier, or an earlier bundle: the log must still extend it"),
     ] = None,
     key: Annotated[
         Path | None, typer.Option(help="the log's verifier key (vkey line) to trust; default: the key the log ships")
@@ -85,17 +87,18 @@ def verify(
     try:
         log = _open_source(source, token)
         verifiers = [Verifier.parse(key.read_text(encoding="utf-8"))] if key else log["verifiers"]
-        if key is None:
-            typer.echo("note: trusting the key the log itself ships; pass --key to pin the published one", err=True)
-        checkpoint = open_checkpoint(log["checkpoint"], verifiers, log.get("origin"))
-        previous = (
-            open_checkpoint(previous_checkpoint.read_text(encoding="utf-8"), verifiers, checkpoint.origin)
-            if previous_checkpoint
-            else None
-        )
+        earlier = _previous(previous_checkpoint) if previous_checkpoint else None
     except (NoteError, OSError, httpx.HTTPError, ValueError, KeyError) as error:
         typer.echo(f"cannot verify: {error}", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
+    if key is None:
+        typer.echo("note: trusting the key the log itself ships; pass --key to pin the published one", err=True)
+    try:
+        checkpoint = open_checkpoint(log["checkpoint"], verifiers, log.get("origin"))
+        previous = open_checkpoint(earlier[0], verifiers, checkpoint.origin) if earlier else None
+    except NoteError as error:
+        typer.echo(f"FAILED: {error}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
     with _progress() as progress:
         task = progress.add_task(f"verifying {checkpoint.origin}", total=checkpoint.size - log["frontier_size"])
         report = verify_events(
@@ -105,6 +108,7 @@ def verify(
             frontier_size=log["frontier_size"],
             frontier=log["frontier"],
             previous=previous,
+            previous_hashes=earlier[1] if earlier else None,
             progress=lambda done: progress.update(task, completed=done),
         )
     _print(report, checkpoint)
@@ -112,6 +116,17 @@ def verify(
         raise typer.Exit(EXIT_FAILED)
     if save_checkpoint is not None:
         save_checkpoint.write_text(log["checkpoint"], encoding="utf-8")
+
+
+def _previous(path: Path) -> tuple[str, dict[int, str] | None]:
+    """A saved checkpoint note, or an earlier bundle (its checkpoint and its events' hashes)."""
+    if tarfile.is_tarfile(path):
+        earlier = bundle.read(path)
+        try:
+            return earlier.checkpoint_note, {int(i["position"]): str(i["hash"]) for i in earlier.events()}
+        finally:
+            earlier.close()
+    return path.read_text(encoding="utf-8"), None
 
 
 def _print(report: Report, checkpoint: Checkpoint) -> None:

@@ -1,8 +1,13 @@
-"""Following another service's event feed over HTTP, exactly once.
+"""Following another service's event feed over HTTP, exactly once, and verified.
 
 Each batch is applied in one transaction of the follower's own store together with the new
 position, so a crash anywhere (mid-batch included) leaves either the whole batch and its
 position, or neither; after a restart the follower asks again from the stored position.
+
+Before anything is applied, every item's chain link is recomputed (``shared.chain``) and, where
+the feed is read without a type filter, linked to the last item applied. A break stops that
+source for good: nothing of it is applied, ``/readyz`` is not ready and the follower's status
+names the position and the reason, until an operator has looked.
 """
 
 from __future__ import annotations
@@ -21,11 +26,18 @@ from sqlalchemy.orm import Session
 
 from shared.application import ServiceApplication
 from shared.auth import issue_token
+from shared.chain import GENESIS_HASH
 from shared.timeutil import format_recorded_at
 
 log = logging.getLogger("openness.follower")
 
 ItemHandler = Callable[[ServiceApplication, Session, dict[str, Any]], None]
+
+
+class ChainBroken(Exception):
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(f"upstream chain broken at position {position}: {reason}")
+        self.position, self.reason = position, reason
 
 
 @dataclass(frozen=True)
@@ -49,9 +61,13 @@ class Follower:
         settings = application.settings
         self.base_url = (base_url or settings.url_of(spec.upstream)).rstrip("/")
         self.client = client or httpx.Client(timeout=settings.follower_wait_seconds + 10)
+        # An auditor's view: redacted items could not be checked against their links. What the
+        # handlers keep of personal data is their business (the assessment keeps none).
         self._token = issue_token(
-            settings, sub=f"service:{application.service}", roles=["platform"], ttl=timedelta(days=3650)
+            settings, sub=f"service:{application.service}", roles=["auditor"], ttl=timedelta(days=3650)
         )
+        self.chain_break: ChainBroken | None = None
+        self.on_break: Callable[[ChainBroken], None] | None = None
         self.upstream_head: int | None = None
         self.last_error: str | None = None
         self._caught_up_at = time.monotonic()
@@ -81,12 +97,17 @@ class Follower:
             if lag == 0
             else round(time.monotonic() - self._caught_up_at, 3),
             "last_error": self.last_error,
+            "chain_break": None
+            if self.chain_break is None
+            else {"position": self.chain_break.position, "reason": self.chain_break.reason},
         }
 
     # --- work -----------------------------------------------------------------------------
 
     def poll_once(self, wait: float = 0.0) -> int:
         """Fetch one batch after the stored position and apply it; return how many were applied."""
+        if self.chain_break is not None:
+            raise self.chain_break
         after = self.position()
         params: dict[str, Any] = {"after": after, "limit": self.application.settings.follower_batch_size, "wait": wait}
         if self.spec.types:
@@ -101,7 +122,11 @@ class Follower:
         self.upstream_head = int(page.get("head_position", page["next_after"]))
         items: list[dict[str, Any]] = page["items"]
         if items:
-            self._apply(after, items, int(page["next_after"]))
+            try:
+                self._apply(after, items, int(page["next_after"]))
+            except ChainBroken as error:
+                self._broken(error)
+                raise
         if not page["has_more"]:
             self._caught_up_at = time.monotonic()
         self.last_error = None
@@ -110,22 +135,51 @@ class Follower:
     def _apply(self, after: int, items: list[dict[str, Any]], next_after: int) -> None:
         table = self.application.kernel.follow_positions
         with self.application.transaction() as session:
-            stored = session.execute(
-                select(table.c.position).where(table.c.upstream == self.spec.upstream).with_for_update()
-            ).scalar()
+            row = session.execute(
+                select(table.c.position, table.c.hash).where(table.c.upstream == self.spec.upstream).with_for_update()
+            ).first()
+            stored = None if row is None else int(row.position)
             if int(stored or 0) != after:
                 return  # another follower process applied this batch meanwhile
+            self._verify(after, None if row is None else row.hash, items)
             for item in items:
                 self.spec.handle(self.application, session, item)
             values = {
                 "position": next_after,
                 "upstream_head": self.upstream_head,
                 "updated_at": format_recorded_at(self.application.clock()),
+                "hash": items[-1]["hash"],
             }
             if stored is None:
                 session.execute(table.insert().values(upstream=self.spec.upstream, **values))
             else:
                 session.execute(table.update().where(table.c.upstream == self.spec.upstream).values(**values))
+
+    def _verify(self, after: int, last_hash: str | None, items: list[dict[str, Any]]) -> None:
+        """Every item's link recomputes; consecutive items (and the first after the last one
+        applied) link to each other. Raises ``ChainBroken`` at the first that does not."""
+        hasher = self.application.hasher
+        previous_position, previous_hash = after, (GENESIS_HASH if after == 0 else last_hash)
+        for item in items:
+            position = int(item["position"])
+            if item.get("redacted"):
+                raise ChainBroken(position, "the item is redacted, so its link cannot be checked")
+            if previous_hash is not None and position == previous_position + 1 and item["prev_hash"] != previous_hash:
+                raise ChainBroken(position, "prev_hash does not match the previous event (deleted or reordered)")
+            try:
+                recomputed = hasher.link(item["prev_hash"], item, int(item.get("chain_format", 1)))
+            except (KeyError, ValueError, TypeError) as error:
+                raise ChainBroken(position, f"the item cannot be read: {error}") from None
+            if recomputed != item["hash"]:
+                raise ChainBroken(position, "hash does not match the event's content (altered)")
+            previous_position, previous_hash = position, item["hash"]
+
+    def _broken(self, error: ChainBroken) -> None:
+        self.chain_break = error
+        self.last_error = str(error)
+        log.error("stopped following %s: %s", self.spec.upstream, error)
+        if self.on_break is not None:
+            self.on_break(error)
 
     def catch_up(self, max_batches: int = 1_000_000) -> int:
         applied = 0
@@ -142,6 +196,8 @@ class Follower:
         while not self._stop.is_set():
             try:
                 self.poll_once(wait=wait)
+            except ChainBroken:
+                return  # a broken upstream chain is never applied, and not retried blindly
             except Exception as error:  # the feed being down delays, never corrupts
                 if self._stop.is_set():
                     return  # closing the client to stop is not an upstream failure

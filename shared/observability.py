@@ -68,4 +68,10 @@ class Metrics:
             ["service", "upstream"],
             registry=self.registry,
         )
+        self.chain_breaks = Counter(
+            "openness_follower_chain_breaks_total",
+            "Upstream items whose chain link did not verify (the source is stopped)",
+            ["service", "upstream"],
+            registry=self.registry,
+        )
         self.service = service

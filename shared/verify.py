@@ -35,10 +35,14 @@ def verify_events(
     frontier_size: int = 0,
     frontier: list[bytes] | None = None,
     previous: Checkpoint | None = None,
+    previous_hashes: Mapping[int, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Recompute every link and the Merkle root over ``items`` (feed items in position order,
-    appended to the tree described by ``frontier``) and compare with ``checkpoint``."""
+    appended to the tree described by ``frontier``) and compare with ``checkpoint``; with
+    ``previous`` (a checkpoint saved earlier), check that the log still extends it, and with
+    ``previous_hashes`` (the chain hashes of an earlier bundle, by position) name the first
+    position whose event is no longer the one it was."""
     hasher = Hasher(algorithm)
     tree = merkle.RootBuilder(frontier_size, frontier or [])
     expected_prev = GENESIS_HASH if frontier_size == 0 else None
@@ -66,6 +70,8 @@ def verify_events(
             return broken(position, f"the event cannot be read: {error}")
         if recomputed != item["hash"]:
             return broken(position, "hash does not match the event's content (altered)")
+        if previous_hashes is not None and previous_hashes.get(position, item["hash"]) != item["hash"]:
+            return broken(position, "the event differs from the one the earlier bundle holds (history rewritten)")
         tree.add(leaf_of(item["hash"]))
         checked += 1
         expected_prev, last_position = item["hash"], position
@@ -88,7 +94,8 @@ def verify_events(
     if root != checkpoint.root:
         return broken(last_position, "the Merkle root of the events does not match the signed checkpoint")
     if not previous_checked:
-        return broken(None, "the previous checkpoint is larger than this one (the log shrank)")
+        first_missing = (last_position or 0) + 1
+        return broken(first_missing, "the log is shorter than the checkpoint saved earlier (truncated)")
     return Report(True, checked, tree.size, root.hex())
 
 

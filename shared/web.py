@@ -47,6 +47,9 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         migrations.upgrade(store)
         application = spec.application_class(store=store, settings=settings)
         followers = [Follower(application, f) for f in spec.followers]
+        for follower in followers:
+            upstream = follower.spec.upstream
+            follower.on_break = lambda _, upstream=upstream: metrics.chain_breaks.labels(spec.service, upstream).inc()
         app.state.application = application
         app.state.calendar = application.calendar
         app.state.followers = application.followers = followers
@@ -99,6 +102,9 @@ def _health_router(service: str, metrics: Metrics) -> APIRouter:
         followers = [f.status() for f in request.app.state.followers]
         for status in followers:
             metrics.follower_lag.labels(service, status["upstream"]).set(status["lag_events"] or 0)
+        if any(status["chain_break"] for status in followers):
+            body = {"status": "upstream_chain_broken", "service": service, "store": "ok", "followers": followers}
+            return JSONResponse(body, status_code=503)
         return JSONResponse({"status": "ready", "service": service, "store": "ok", "followers": followers})
 
     @router.get("/metrics", summary="Prometheus 指标")

@@ -63,6 +63,7 @@ class SourceStatus(Output):
     lag_events: int | None
     lag_seconds: float | None
     last_error: str | None
+    chain_break: dict[str, object] | None = Field(description="上游哈希链断裂的位置与原因（该来源已停止跟随）")
 
 
 class Sources(Output):
