@@ -7,13 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from services.assessment.projection import record_fact
 from services.assessment.read_models import fact
 from shared.application import ServiceApplication
-from shared.follower import Follower, FollowSpec
+from shared.follower import ChainBroken, Follower, FollowSpec
 from shared.settings import Settings
 from tests.catalogue.builders import draft, publish
 from tests.support import open_application, service_client
@@ -99,3 +99,32 @@ def test_a_feed_that_is_down_delays_and_reports(settings: Settings) -> None:
         assert "ConnectError" in status["last_error"]
         assert follower.position() == 0
         assert _facts(app) == []
+
+
+def test_a_follower_stops_at_a_broken_upstream_link_and_applies_nothing_of_it(settings: Settings) -> None:
+    with service_client("catalogue", settings) as upstream, service_client("assessment", settings) as assessment:
+        for n in range(3):
+            publish(upstream, settings, draft(upstream, settings, title=f"通知{n}"))  # 6 events
+        app = assessment.app.state.application  # type: ignore[attr-defined]
+        followers = assessment.app.state.followers  # type: ignore[attr-defined]
+        follower = next(f for f in followers if f.spec.upstream == "catalogue")
+        follower.base_url, follower.client = "http://testserver", upstream
+        assert follower.catch_up() == 6
+        for n in range(2):
+            draft(upstream, settings, title=f"新通知{n}")  # positions 7, 8
+        source = upstream.app.state.application  # type: ignore[attr-defined]
+        with source.store.engine.begin() as connection:  # the upstream database is altered behind its back
+            state = connection.execute(text("SELECT state FROM catalogue_events WHERE id = 8")).scalar_one()
+            forged = bytes(state).replace("新通知1".encode(), "伪造通知".encode())
+            connection.execute(text("UPDATE catalogue_events SET state = :s WHERE id = 8"), {"s": forged})
+        with pytest.raises(ChainBroken) as broken:
+            follower.catch_up()
+        assert broken.value.position == 8
+        assert _facts(app) == list(range(1, 7))  # not even position 7 of the broken batch
+        [status] = [s for s in assessment.get("/assessment/v1/sources").json()["items"] if s["upstream"] == "catalogue"]
+        assert status["chain_break"] == {"position": 8, "reason": "hash does not match the event's content (altered)"}
+        assert assessment.get("/readyz").status_code == 503
+        metrics = assessment.get("/metrics").text
+        assert 'openness_follower_chain_breaks_total{service="assessment",upstream="catalogue"} 1.0' in metrics
+        with pytest.raises(ChainBroken):
+            follower.poll_once()  # stopped for good: an operator looks first
