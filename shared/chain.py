@@ -209,7 +209,7 @@ def _break_reason(
         return "chain link has no event (deleted or unreadable)"
     if link.prev_hash != expected_prev:
         return "prev_hash does not match the previous event (deleted or reordered)"
-    if hasher.link(link.prev_hash, item, link.chain_format) != link.hash:
+    if not hasher.matches({**item, "prev_hash": link.prev_hash, "hash": link.hash}, link.chain_format):
         return "hash does not match the event's content (altered)"
     return None
 

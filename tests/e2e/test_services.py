@@ -169,6 +169,9 @@ def _replay_from_bundles_equals_the_live_league(running: Any, tmp_path: Path) ->
         assert exported.returncode == 0, exported.stdout + exported.stderr
         verified = openness("audit", "verify", str(bundles[service]))
         assert verified.returncode == 0, verified.stdout + verified.stderr
+    live = openness("audit", "verify", f"{running.url('opinion')}/opinion")  # straight from the endpoints
+    assert live.returncode == 0, live.stdout + live.stderr
+    assert "verified:" in live.stdout
     as_of = utcnow().isoformat()
     replayed = openness(
         "audit",
