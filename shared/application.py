@@ -212,7 +212,8 @@ class ServiceApplication(Application[UUID]):
 
         The key is recorded in the transaction that records the events, under the append
         lock, so a retry (even a concurrent one) finds it and gets the first resource back.
-        The same key with another body is 422.
+        The same key with another body is 422. ``create`` runs under that lock: it must not
+        wait on anything outside this store (another service, the network).
         """
         if key is None:
             return create(), False

@@ -16,7 +16,7 @@ from services.assessment.scores import breakdown, league, proposed, scheme_in_fo
 from shared.auth import Principal, require
 from shared.errors import NotFound
 from shared.export import table_response
-from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.rules.vocabulary import INDICATORS
 from shared.timeutil import local_date, to_shanghai
 from shared.types import Moment
@@ -48,13 +48,25 @@ def _action_view(app: AssessmentApplication, action_id: str) -> dict[str, Any]:
 
 @router.post("/actions", status_code=201, response_model=ActionPublic, summary="问责：通报批评或约谈整改（公开办）")
 def issue_action(
-    body: ActionCreate, app: App, actor: Office, departments: DepartmentsDep, response: Response
-) -> dict[str, Any]:
+    body: ActionCreate,
+    app: App,
+    actor: Office,
+    departments: DepartmentsDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     departments.check(body.department)
     fields = {**body.model_dump(exclude={"refs"}), "refs": body.ref_list()}
-    issued = app.issue_action(actor=actor, issued_on=local_date(app.clock()), fields=fields)
-    created(response, f"/assessment/v1/actions/{issued.id}", issued.version)
-    return _action_view(app, str(issued.id))
+    return create_once(
+        app,
+        response,
+        key=idempotency_key,
+        principal=actor.sub,
+        body=body,
+        create=lambda: str(app.issue_action(actor=actor, issued_on=app.today(), fields=fields).id),
+        location=lambda action_id: f"/assessment/v1/actions/{action_id}",
+        read=lambda action_id: _action_view(app, action_id),
+    )
 
 
 @router.post("/actions/{action_id}/rectified", response_model=ActionPublic, summary="记录整改完成（公开办）")

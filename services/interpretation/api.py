@@ -19,7 +19,7 @@ from services.interpretation.schemas import (
 )
 from shared.auth import MaybePrincipal, Principal, require, sees_inside
 from shared.errors import Forbidden, NotFound
-from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.types import NoFields
 from shared.web import DepartmentsDep, SettingsDep
 
@@ -52,12 +52,21 @@ def create_interpretation(
     actor: Editor,
     departments: DepartmentsDep,
     response: Response,
-) -> dict[str, Any]:
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     departments.check(body.department)
-    fields = body.model_dump()
-    interpretation = app.draft_interpretation(actor=actor, fields=fields)
-    created(response, f"/interpretation/v1/interpretations/{interpretation.id}", interpretation.version)
-    return _view(app, str(interpretation.id), actor)
+    if actor.acts_for(body.department):
+        app.known_policy(str(body.policy_record_id))  # follow the catalogue first, outside the write
+    return create_once(
+        app,
+        response,
+        key=idempotency_key,
+        principal=actor.sub,
+        body=body,
+        create=lambda: str(app.draft_interpretation(actor=actor, fields=body.model_dump()).id),
+        location=lambda interpretation_id: f"/interpretation/v1/interpretations/{interpretation_id}",
+        read=lambda interpretation_id: _view(app, interpretation_id, actor),
+    )
 
 
 @router.post(

@@ -29,7 +29,7 @@ class InterpretationApplication(ServiceApplication):
             raise Forbidden(
                 f"you act for {actor.dept or 'no department'}, not {fields['department']}", code="other_department"
             )
-        known = self.known_policy(fields["policy_record_id"])
+        known = self._policy(fields["policy_record_id"])  # the caller made sure it was followed
         if known is None:
             raise RuleViolated(f"no catalogue record {fields['policy_record_id']}", code="unknown_policy")
         if known.revoked_at is not None:
@@ -67,7 +67,8 @@ class InterpretationApplication(ServiceApplication):
         """The policy as followed from the catalogue; if not seen yet, catch up with the feed first.
 
         A record published a moment ago must not be refused because the follower has not
-        polled yet, so an unknown id triggers one synchronous catch-up.
+        polled yet, so an unknown id triggers one synchronous catch-up. Call it before a write
+        transaction, never inside one: it waits on the catalogue over HTTP.
         """
         row = self._policy(record_id)
         if row is None:

@@ -27,7 +27,7 @@ from services.opinion.schemas import (
 from shared.auth import MaybePrincipal, Principal, require
 from shared.departments import Departments
 from shared.errors import NotFound
-from shared.http import IfMatch, created, parse_if_match, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, created, parse_if_match, set_etag
 from shared.rules.vocabulary import Severity
 from shared.settings import Settings
 from shared.web import DepartmentsDep, SettingsDep
@@ -72,11 +72,19 @@ def report_incident(
     departments: DepartmentsDep,
     settings: SettingsDep,
     response: Response,
-) -> dict[str, Any]:
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     _check_departments(departments, body.lead_department, *body.cooperating_departments)
-    incident = app.report_incident(actor=actor, fields=body.model_dump())
-    created(response, f"/opinion/v1/incidents/{incident.id}", incident.version)
-    return _view(app, settings, str(incident.id))
+    return create_once(
+        app,
+        response,
+        key=idempotency_key,
+        principal=actor.sub,
+        body=body,
+        create=lambda: str(app.report_incident(actor=actor, fields=body.model_dump()).id),
+        location=lambda incident_id: f"/opinion/v1/incidents/{incident_id}",
+        read=lambda incident_id: _view(app, settings, incident_id),
+    )
 
 
 @router.post(

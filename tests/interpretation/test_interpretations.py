@@ -274,3 +274,24 @@ def test_the_policy_view_follows_exactly_once(world: Any, settings: Settings) ->
         .published_at.astimezone(UTC)
         .date()
     )
+
+
+def test_an_interpretation_is_created_once_per_idempotency_key(world: Any, settings: Settings) -> None:
+    catalogue, interpretation, clocks = world
+    policy = _policy(catalogue, settings, clocks, "2026-10-09T10:00:00+08:00")
+    body = {
+        "department": "FIN",
+        "policy_record_id": policy["id"],
+        "title": "政策解读",
+        "form": "graphic",
+        "interpreter": {"name": "局长", "position": "局长", "principal": False},
+        "body": "要点",
+    }
+    headers = {**auth(settings, "editor", dept="FIN"), "Idempotency-Key": "interpretation-1"}
+    first = interpretation.post("/interpretation/v1/interpretations", json=body, headers=headers)
+    again = interpretation.post("/interpretation/v1/interpretations", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert interpretation.get("/interpretation/v1/audit/head").json()["tree_size"] == 1
+    other = interpretation.post("/interpretation/v1/interpretations", json={**body, "title": "另一个"}, headers=headers)
+    assert_problem(other, 422, "idempotency_key_reused")

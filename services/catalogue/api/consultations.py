@@ -19,7 +19,7 @@ from services.catalogue.schemas import (
     ConsultationResult,
 )
 from shared.errors import NotFound
-from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.ratelimit import RateLimiter
 from shared.rules.consultations import open_for_comment
 from shared.timeutil import to_shanghai
@@ -60,17 +60,18 @@ def open_consultation(
     departments: DepartmentsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> Any:
     departments.check(body.department)
-    consultation_id, _ = app.once(
+    return create_once(
+        app,
+        response,
         key=idempotency_key,
         principal=actor.sub,
-        request_hash=request_hash(body),
+        body=body,
         create=lambda: str(app.open_consultation(actor=actor, fields=body.model_dump()).id),
+        location=lambda consultation_id: f"/catalogue/v1/consultations/{consultation_id}",
+        read=lambda consultation_id: _view(app, consultation_id),
     )
-    view = _view(app, consultation_id)
-    created(response, f"/catalogue/v1/consultations/{consultation_id}", view["version"])
-    return view
 
 
 @router.get("/consultations/{consultation_id}", response_model=ConsultationPublic, summary="征求意见详情（公开）")

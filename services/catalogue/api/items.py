@@ -12,7 +12,7 @@ from services.catalogue.application import CatalogueApplication
 from services.catalogue.read_models import item
 from services.catalogue.schemas import Area, ItemCreate, ItemPage, ItemPublic, ItemRetire, ItemUpdate
 from shared.errors import NotFound
-from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.pagination import decode_cursor, encode_cursor
 from shared.rules.time import TimeLimit
 from shared.timeutil import to_shanghai
@@ -45,7 +45,7 @@ def register_item(
     departments: DepartmentsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> Any:
     departments.check(body.department)
     stated = body.time_limit_days
     fields = body.model_dump(exclude={"time_limit_days"})
@@ -53,15 +53,16 @@ def register_item(
         stated.days if stated else body.time_limit_working_days or app.law.disclosure_working_days
     )
     fields["time_limit_kind"] = stated.kind if stated else "working"
-    app.once(
+    return create_once(
+        app,
+        response,
         key=idempotency_key,
         principal=actor.sub,
-        request_hash=request_hash(body),
+        body=body,
         create=lambda: str(app.register_item(actor=actor, fields=fields).id),
+        location=lambda _: f"/catalogue/v1/items/{body.code}",
+        read=lambda _: _item_view(app, body.code),
     )
-    view = _item_view(app, body.code)
-    created(response, f"/catalogue/v1/items/{body.code}", view["version"])
-    return view
 
 
 @router.get("/items/{code}", response_model=ItemPublic, summary="目录事项详情")

@@ -14,7 +14,7 @@ from services.catalogue.read_models import proposal
 from services.catalogue.schemas import ProposalCreate, ProposalPublic
 from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.errors import NotFound
-from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.rules.proposals import reply_publication_due, reply_publication_status
 from shared.rules.time import on_time
 from shared.timeutil import to_shanghai
@@ -49,17 +49,18 @@ def record_reply(
     departments: DepartmentsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> Any:
     departments.check(body.handler_department)
-    proposal_id, _ = app.once(
+    return create_once(
+        app,
+        response,
         key=idempotency_key,
         principal=actor.sub,
-        request_hash=request_hash(body),
+        body=body,
         create=lambda: str(app.record_reply(actor=actor, fields=body.model_dump()).id),
+        location=lambda proposal_id: f"/catalogue/v1/proposals/{proposal_id}",
+        read=lambda proposal_id: _view(app, proposal_id, actor),
     )
-    view = _view(app, proposal_id, actor)
-    created(response, f"/catalogue/v1/proposals/{proposal_id}", view["version"])
-    return view
 
 
 @router.post("/proposals/{proposal_id}/publish", response_model=ProposalPublic, summary="公开答复全文（删除联系方式）")

@@ -26,7 +26,7 @@ from services.catalogue.schemas import (
 from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.errors import NotFound
 from shared.export import table_response
-from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.timeutil import to_shanghai
 from shared.types import Day, NoFields
 from shared.web import DepartmentsDep, SettingsDep
@@ -66,21 +66,22 @@ def create_record(
     departments: DepartmentsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> Any:
     departments.check(body.department)
     fields = body.model_dump()
     fields["time_limit"] = fields.pop("time_limit_days")
     if fields["needs_interpretation"] is None:
         fields["needs_interpretation"] = body.category in INTERPRETED_BY_DEFAULT
-    record_id, _ = app.once(
+    return create_once(
+        app,
+        response,
         key=idempotency_key,
         principal=actor.sub,
-        request_hash=request_hash(body),
+        body=body,
         create=lambda: str(app.draft_record(actor=actor, fields=fields).id),
+        location=lambda record_id: f"/catalogue/v1/records/{record_id}",
+        read=lambda record_id: record_view(app, ctx, record_id, actor),
     )
-    view = record_view(app, ctx, record_id, actor)
-    created(response, f"/catalogue/v1/records/{record_id}", view["version"])
-    return view
 
 
 @router.post("/records/{record_id}/publish", response_model=RecordPublic, summary="发布（本部门编辑、负责人）")

@@ -27,7 +27,7 @@ from services.catalogue.schemas import (
 from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.errors import Forbidden, NotFound
 from shared.export import table_response
-from shared.http import IdempotencyKey, IfMatch, created, parse_if_match, request_hash, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.types import NoFields
 from shared.web import DepartmentsDep, SettingsDep
 
@@ -51,7 +51,7 @@ def receive_request(
     departments: DepartmentsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> Any:
     departments.check(body.department)
     fields = {
         "department": body.department,
@@ -62,15 +62,16 @@ def receive_request(
         "channel": body.channel,
         "received_on": body.received_on,
     }
-    request_id, _ = app.once(
+    return create_once(
+        app,
+        response,
         key=idempotency_key,
         principal=actor.sub,
-        request_hash=request_hash(body),
+        body=body,
         create=lambda: str(app.receive_request(actor=actor, fields=fields).id),
+        location=lambda request_id: f"/catalogue/v1/requests/{request_id}",
+        read=lambda request_id: _view(app, request_id, actor),
     )
-    view = _view(app, request_id, actor)
-    created(response, f"/catalogue/v1/requests/{request_id}", view["version"])
-    return view
 
 
 def _step(verb: str, body_type: type[StepOn], summary: str) -> None:
