@@ -34,6 +34,12 @@ class InterpretationApplication(ServiceApplication):
             raise RuleViolated(f"no catalogue record {fields['policy_record_id']}", code="unknown_policy")
         if known.revoked_at is not None:
             raise RuleViolated("the policy has been revoked", code="policy_revoked")
+        if known.department != fields["department"] and not actor.has("office"):
+            raise RuleViolated(
+                f"the policy is {known.department}'s: a department interprets its own policies "
+                "(the office may record another department's interpretation)",
+                code="policy_of_other_department",
+            )
         interpretation = Interpretation(**fields, drafted_by=actor.sub)
         self.save(interpretation)
         return interpretation
@@ -50,7 +56,7 @@ class InterpretationApplication(ServiceApplication):
         self, interpretation_id: UUID, *, actor: Principal, expected_version: int | None, reason: str
     ) -> Interpretation:
         interpretation = self._own(interpretation_id, actor, expected_version)
-        interpretation.withdraw(reason=reason, by=actor.sub)
+        interpretation.withdraw(reason=reason, by=actor.sub, by_head=actor.has("head"))
         self.save(interpretation)
         return interpretation
 

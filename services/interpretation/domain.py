@@ -60,9 +60,13 @@ class Interpretation(Aggregate):
         self.status = "published"
         self.published_at = published_at
 
-    def withdraw(self, *, reason: str, by: str) -> None:
+    def withdraw(self, *, reason: str, by: str, by_head: bool) -> None:
         if self.status == "withdrawn":
             raise InvalidState("the interpretation is already withdrawn")
+        if self.principal and self.status == "published" and not by_head:
+            raise Forbidden(
+                "a principal interpretation the head published is withdrawn by a head", code="head_required"
+            )
         self._withdrawn(reason=reason, withdrawn_by=by)
 
     @event("Withdrawn", topic="interpretation.Interpretation.Withdrawn")

@@ -12,7 +12,8 @@ from services.opinion.domain import Incident, external_incident_id
 from services.opinion.projection import projection
 from shared.application import ServiceApplication, expect_version
 from shared.auth import Principal
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
+from shared.rules.opinion import gravity, more_severe
 
 
 class OpinionApplication(ServiceApplication):
@@ -30,6 +31,11 @@ class OpinionApplication(ServiceApplication):
                 "a department reports incidents it leads; the office assigns others", code="other_department"
             )
         self.refuse_future(detected_at=fields["detected_at"])
+        if fields["source"] == "provincial" and fields.get("external_id"):
+            raise RuleViolated(
+                "a provincial alert's external_id is the province's: it arrives through POST /alerts",
+                code="external_id_reserved",
+            )
         if fields.get("external_id") and self._known(fields["source"], fields["external_id"]) is not None:
             raise Conflict("this incident is already registered", code="incident_exists")
         incident = self._new(fields, actor, None if actor.has("office") else actor.dept)
@@ -41,6 +47,7 @@ class OpinionApplication(ServiceApplication):
         self.refuse_future(detected_at=fields["detected_at"])
         known = self._known(fields["source"], fields["external_id"])
         if known is not None:
+            self._escalate(known, fields, actor)
             return known, False
         incident = self._new(fields, actor, None)
         try:
@@ -48,6 +55,19 @@ class OpinionApplication(ServiceApplication):
         except IntegrityError:  # the same alert arrived concurrently and was recorded first
             return self.load(incident.id, Incident), False
         return incident, True
+
+    def _escalate(self, incident: Incident, alert: dict[str, Any], actor: Principal) -> None:
+        """A repeated alert that judges the incident more severe re-assesses it (never less severe)."""
+        if incident.status != "open" or not more_severe(alert["severity"], alert["emergency"], incident):
+            return
+        incident.assess(
+            severity=max(alert["severity"], incident.severity, key=gravity),
+            emergency=incident.emergency or bool(alert["emergency"]),
+            note="省级平台再次推送，研判升级",
+            at=self.clock(),
+            by=actor.sub,
+        )
+        self.save(incident)
 
     @staticmethod
     def _new(fields: dict[str, Any], actor: Principal, reporter_department: str | None) -> Incident:

@@ -16,6 +16,7 @@ from typing import Any
 
 from shared.rules.law import Law
 from shared.rules.time import Status, judge
+from shared.rules.vocabulary import SEVERITIES
 
 EMERGENCY_SEVERITIES = frozenset({"especially_major", "major"})
 EMERGENCY_DEADLINES = ("authoritative_release", "press_conference")
@@ -46,6 +47,17 @@ def deadline_kinds(severity: str, emergency: bool) -> tuple[str, ...]:
     if emergency and severity in EMERGENCY_SEVERITIES:
         return EMERGENCY_DEADLINES
     return ("response",)
+
+
+def gravity(severity: str) -> int:
+    """general < large < major < especially_major (一般、较大、重大、特别重大)."""
+    return SEVERITIES[::-1].index(severity)
+
+
+def more_severe(severity: str, emergency: bool, than: Any) -> bool:
+    """Whether a judgement (severity, emergency) is graver than ``than``'s (``.severity``,
+    ``.emergency``): a higher severity, or an emergency where there was none."""
+    return gravity(severity) > gravity(than.severity) or (emergency and not than.emergency)
 
 
 def hours_of(kind: str, law: Law) -> int:

@@ -295,3 +295,37 @@ def test_an_interpretation_is_created_once_per_idempotency_key(world: Any, setti
     assert interpretation.get("/interpretation/v1/audit/head").json()["tree_size"] == 1
     other = interpretation.post("/interpretation/v1/interpretations", json={**body, "title": "另一个"}, headers=headers)
     assert_problem(other, 422, "idempotency_key_reused")
+
+
+def test_a_department_interprets_only_its_own_policies(world: Any, settings: Settings) -> None:
+    catalogue, interpretation, clocks = world
+    policy = _policy(catalogue, settings, clocks, "2026-10-09T10:00:00+08:00", dept="FIN")
+    body = {
+        "department": "EDU",
+        "policy_record_id": policy["id"],
+        "title": "替财政局解读",
+        "form": "graphic",
+        "interpreter": {"name": "局长", "position": "局长", "principal": False},
+        "body": "要点",
+    }
+    refused = interpretation.post(
+        "/interpretation/v1/interpretations", json=body, headers=auth(settings, "editor", dept="EDU")
+    )
+    assert_problem(refused, 422, "policy_of_other_department")
+    assert interpretation.get("/interpretation/v1/audit/head").json()["position"] == 0
+
+
+def test_a_principal_interpretation_the_head_published_is_withdrawn_by_a_head(world: Any, settings: Settings) -> None:
+    catalogue, interpretation, clocks = world
+    policy = _policy(catalogue, settings, clocks, "2026-10-09T10:00:00+08:00")
+    made = _interpret(interpretation, settings, policy["id"], principal=True)
+    url = f"/interpretation/v1/interpretations/{made['id']}"
+    assert interpretation.post(f"{url}/publish", headers=auth(settings, "head", dept="FIN")).status_code == 200
+    by_editor = interpretation.post(
+        f"{url}/withdraw", json={"reason": "撤回"}, headers=auth(settings, "editor", dept="FIN")
+    )
+    assert_problem(by_editor, 403, "head_required")
+    by_head = interpretation.post(
+        f"{url}/withdraw", json={"reason": "撤回"}, headers=auth(settings, "head", dept="FIN")
+    )
+    assert by_head.status_code == 200, by_head.text

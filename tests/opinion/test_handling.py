@@ -30,7 +30,34 @@ def test_an_alert_pushed_twice_is_one_incident(opinion: TestClient, settings: Se
     assert opinion.get("/opinion/v1/audit/head").json()["position"] == 1
     office = auth(settings, "office")
     duplicate = opinion.post("/opinion/v1/incidents", json=_alert(), headers=office)
-    assert_problem(duplicate, 409, "incident_exists")
+    assert_problem(duplicate, 422, "external_id_reserved")  # the province's ids come through /alerts only
+
+
+def test_an_editor_cannot_claim_a_provincial_alerts_id_before_it_arrives(
+    opinion: TestClient, settings: Settings
+) -> None:
+    squatter = {**_alert(severity="general", emergency=False), "lead_department": "EDU"}
+    refused = opinion.post("/opinion/v1/incidents", json=squatter, headers=auth(settings, "editor", dept="EDU"))
+    assert_problem(refused, 422, "external_id_reserved")
+    assert opinion.get("/opinion/v1/audit/head").json()["position"] == 0
+    alert = opinion.post("/opinion/v1/alerts", json=_alert(), headers=auth(settings, "platform"))
+    assert alert.status_code == 201
+    assert [d["kind"] for d in alert.json()["deadlines"]] == ["authoritative_release", "press_conference"]
+
+
+def test_a_repeated_alert_that_judges_it_graver_reassesses_the_incident(
+    opinion: TestClient, settings: Settings
+) -> None:
+    platform = auth(settings, "platform")
+    first = opinion.post("/opinion/v1/alerts", json=_alert(severity="large", emergency=False), headers=platform)
+    assert [d["kind"] for d in first.json()["deadlines"]] == ["response"]
+    graver = opinion.post("/opinion/v1/alerts", json=_alert(severity="major", emergency=True), headers=platform)
+    assert graver.status_code == 200
+    assert (graver.json()["severity"], graver.json()["emergency"]) == ("major", True)
+    assert "authoritative_release" in [d["kind"] for d in graver.json()["deadlines"]]
+    milder = opinion.post("/opinion/v1/alerts", json=_alert(severity="general", emergency=False), headers=platform)
+    assert (milder.json()["severity"], milder.json()["emergency"]) == ("major", True)  # never downgraded
+    assert opinion.get("/opinion/v1/audit/head").json()["position"] == 2  # reported, then one re-assessment
 
 
 def test_an_alert_pushed_concurrently_is_one_incident(opinion: TestClient, settings: Settings) -> None:
