@@ -18,6 +18,9 @@ Role = Literal["editor", "head", "office", "auditor", "platform"]
 ROLES: tuple[Role, ...] = ("editor", "head", "office", "auditor", "platform")
 
 
+MAX_CLAIM_LENGTH = 200
+
+
 @dataclass(frozen=True)
 class Principal:
     sub: str
@@ -73,8 +76,11 @@ class TokenVerifier:
         if not isinstance(roles, list) or not all(r in ROLES for r in roles):
             raise Unauthorized("the token's roles are not valid", code="token_invalid")
         dept = claims.get("dept")
-        if dept is not None and not isinstance(dept, str):
+        if dept is not None and (not isinstance(dept, str) or len(dept) > MAX_CLAIM_LENGTH):
             raise Unauthorized("the token's dept is not valid", code="token_invalid")
+        if not isinstance(claims["sub"], str) or not 0 < len(claims["sub"]) <= MAX_CLAIM_LENGTH:
+            # It is recorded with every act and keys Idempotency-Keys (columns of 200 characters).
+            raise Unauthorized(f"the token's sub must be 1 to {MAX_CLAIM_LENGTH} characters", code="token_invalid")
         return Principal(sub=str(claims["sub"]), roles=frozenset(roles), dept=dept)
 
 

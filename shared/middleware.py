@@ -65,6 +65,13 @@ class RequestContext:
             request_id.reset(token)
 
 
+def _has_nul(scope: Scope) -> bool:
+    """NUL in a path or a query parameter: no store keeps it (PostgreSQL refuses it outright),
+    so it is bad input, answered here for every route and filter at once."""
+    query: bytes = scope.get("query_string") or b""
+    return "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query
+
+
 class BodyGuard:
     """Bounds request bodies (413) and refuses JSON that is technically parseable but wrong (422)."""
 
@@ -74,6 +81,10 @@ class BodyGuard:
         self.max_depth = max_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_nul(scope):
+            response = problem(422, "nul_in_request", "Request is not valid", "the URL must not contain NUL characters")
+            await response(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return

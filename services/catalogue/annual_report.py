@@ -155,10 +155,11 @@ def _table4(session: Session, year: int, department: str | None) -> dict[str, di
         )
     ).all()
     later: dict[tuple[str, int], list[tuple[date, str]]] = {}
-    if appeals:
+    requests = sorted({a.request_id for a in appeals})
+    for start in range(0, len(requests), 5000):  # bounded statements, however many appeals a year has
         for r in session.execute(
             select(request_appeal_result).where(
-                request_appeal_result.c.request_id.in_({a.request_id for a in appeals}),
+                request_appeal_result.c.request_id.in_(requests[start : start + 5000]),
                 request_appeal_result.c.on <= year_end,
             )
         ).all():

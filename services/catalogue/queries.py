@@ -115,6 +115,7 @@ def search_records(
 
 
 SEARCH_FIRST_WINDOW = 200
+IN_LIST_LIMIT = 5000
 
 
 def _candidates(session: Session, words: list[str], window: int) -> list[Any]:
@@ -145,8 +146,10 @@ def _windowed_search(
     while True:
         candidates = _candidates(session, words, window)
         ranks = {c.record_id: c.rank for c in candidates}
-        query = _filtered(_visible(select(record).where(record.c.id.in_(list(ranks))), viewer), filters)
-        rows = list(session.execute(query).all())
+        ids, rows = list(ranks), list[Any]()
+        for start in range(0, len(ids), IN_LIST_LIMIT):  # bounded statements (PostgreSQL takes 65,535 parameters)
+            chunk = record.c.id.in_(ids[start : start + IN_LIST_LIMIT])
+            rows.extend(session.execute(_filtered(_visible(select(record).where(chunk), viewer), filters)).all())
         if len(rows) >= wanted or len(candidates) < window:
             break
         window *= 4

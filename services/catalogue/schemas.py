@@ -233,7 +233,9 @@ class ItemPage(Output):
 
 class ProposalCreate(Input):
     kind: Literal["npc_suggestion", "cppcc_proposal"]
-    number: ShortLine = Field(examples=["第0123号"])
+    number: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        examples=["第0123号"], description="建议、提案编号（≤ 64 字）"
+    )
     title: Line
     handler_department: DepartmentCode
     replied_on: Day
