@@ -307,7 +307,21 @@ class ServiceApplication(Application[UUID]):
             ).first()
         return (int(row.position), str(row.hash)) if row else (0, GENESIS_HASH)
 
-    def read_feed(self, *, after: int, limit: int, types: list[str] | None = None) -> list[FeedItem]:
+    def scan_feed(self, *, after: int, limit: int, types: list[str] | None = None) -> tuple[list[FeedItem], int]:
+        """A page of the feed and the position it was scanned up to.
+
+        With a ``types`` filter the page may hold none of the events scanned; the position
+        tells a reader where to continue (and a long poll what to wait beyond), so nothing is
+        scanned twice. It is the head read before the page, so nothing committed later is skipped.
+        """
+        head = self.head_position()
+        items = self.read_feed(after=after, limit=limit, types=types, up_to=head)
+        scanned_to = head if len(items) < limit else items[-1].position
+        return items, max(scanned_to, after)
+
+    def read_feed(
+        self, *, after: int, limit: int, types: list[str] | None = None, up_to: int | None = None
+    ) -> list[FeedItem]:
         events, chain = self.events_table, self.kernel.chain
         query = (
             select(events, chain.c.prev_hash, chain.c.hash, chain.c.recorded_at, chain.c.chain_format)
@@ -318,6 +332,8 @@ class ServiceApplication(Application[UUID]):
         )
         if types is not None:
             query = query.where(events.c.topic.in_([self.type_topics.get(t, t) for t in types]))
+        if up_to is not None:
+            query = query.where(events.c.id <= up_to)
         with self.reading() as session:
             rows = session.execute(query).all()
         return [self._feed_item(row) for row in rows]

@@ -78,18 +78,21 @@ def feed_router(service: str) -> APIRouter:
     ) -> FeedPage:
         type_names = _parse_types(types)
         deadline = time.monotonic() + min(wait, application.settings.feed_max_wait_seconds)
+        scanned_from = after
         while True:
-            items = application.read_feed(after=after, limit=limit + 1, types=type_names)
+            items, scanned_to = application.scan_feed(after=scanned_from, limit=limit + 1, types=type_names)
             remaining = deadline - time.monotonic()
             if items or remaining <= 0:
                 break
-            application.wait_for_events(after, min(remaining, 0.5))
+            scanned_from = scanned_to  # what did not match is not scanned again: the wait waits
+            application.wait_for_events(scanned_from, min(remaining, 0.5))
         has_more = len(items) > limit
         items = items[:limit]
+        next_after = items[-1].position if has_more else scanned_to
         full_view = principal.has("auditor")
         return FeedPage(
             items=[present_item(application, item, full_view) for item in items],
-            next_after=items[-1].position if items else after,
+            next_after=next_after,
             has_more=has_more,
             head_position=application.head_position(),
         )

@@ -121,9 +121,10 @@ class Follower:
         page = response.json()
         self.upstream_head = int(page.get("head_position", page["next_after"]))
         items: list[dict[str, Any]] = page["items"]
-        if items:
+        next_after = int(page["next_after"])
+        if items or next_after > after:
             try:
-                self._apply(after, items, int(page["next_after"]))
+                self._apply(after, items, next_after)
             except ChainBroken as error:
                 self._broken(error)
                 raise
@@ -144,11 +145,13 @@ class Follower:
             self._verify(after, None if row is None else row.hash, items)
             for item in items:
                 self.spec.handle(self.application, session, item)
+            last = items[-1] if items else None
             values = {
                 "position": next_after,
                 "upstream_head": self.upstream_head,
                 "updated_at": format_recorded_at(self.application.clock()),
-                "hash": items[-1]["hash"],
+                # the hash the next event must link to, known only when the cursor is an applied event
+                "hash": last["hash"] if last is not None and int(last["position"]) == next_after else None,
             }
             if stored is None:
                 session.execute(table.insert().values(upstream=self.spec.upstream, **values))

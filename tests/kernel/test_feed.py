@@ -65,3 +65,26 @@ def test_long_polling_returns_when_an_event_arrives(catalogue: TestClient, setti
 def test_an_empty_wait_times_out_with_no_items(catalogue: TestClient, settings: Settings) -> None:
     page = catalogue.get("/catalogue/v1/events?after=0&wait=0.3", headers=auth(settings, "platform")).json()
     assert page == {"items": [], "next_after": 0, "has_more": False, "head_position": 0}
+
+
+def test_a_filtered_long_poll_waits_without_spinning_and_reports_how_far_it_scanned(
+    catalogue: TestClient, settings: Settings
+) -> None:
+    for n in range(3):
+        draft(catalogue, settings, title=f"草稿{n}")  # three events no filter below matches
+    reader = auth(settings, "auditor")
+    started = time.process_time()
+    page = catalogue.get(
+        "/catalogue/v1/events",
+        params={"after": 0, "types": "catalogue.RecordPublished", "wait": 2},
+        headers=reader,
+    ).json()
+    cpu = time.process_time() - started
+    assert (page["items"], page["next_after"], page["has_more"]) == ([], 3, False)
+    assert cpu < 0.2, f"a waiting poll burned {cpu:.2f} s of CPU"  # it used to spin for the whole wait
+    published = publish(catalogue, settings, draft(catalogue, settings, title="终于发布"))
+    page = catalogue.get(
+        "/catalogue/v1/events", params={"after": 3, "types": "catalogue.RecordPublished"}, headers=reader
+    ).json()
+    assert [(i["type"], i["stream_id"]) for i in page["items"]] == [("catalogue.RecordPublished", published["id"])]
+    assert page["next_after"] == 5

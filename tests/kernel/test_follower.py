@@ -128,3 +128,20 @@ def test_a_follower_stops_at_a_broken_upstream_link_and_applies_nothing_of_it(se
         assert 'openness_follower_chain_breaks_total{service="assessment",upstream="catalogue"} 1.0' in metrics
         with pytest.raises(ChainBroken):
             follower.poll_once()  # stopped for good: an operator looks first
+
+
+def test_a_filtered_follower_moves_past_what_does_not_match(settings: Settings) -> None:
+    with service_client("catalogue", settings) as upstream, open_application("assessment", settings) as app:
+        for n in range(3):
+            draft(upstream, settings, title=f"草稿{n}")
+        seen: list[int] = []
+        spec = FollowSpec(
+            "catalogue", lambda _a, _s, item: seen.append(item["position"]), types=("catalogue.RecordPublished",)
+        )
+        follower = Follower(app, spec, base_url="http://testserver", client=upstream)
+        assert follower.catch_up() == 0
+        assert follower.position() == 3  # scanned, so never scanned again
+        record = draft(upstream, settings, title="发布")
+        publish(upstream, settings, record)
+        assert follower.catch_up() == 1
+        assert (seen, follower.position()) == ([5], 5)
