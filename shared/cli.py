@@ -52,7 +52,13 @@ def serve(
 
     settings = get_settings()
     module = importlib.import_module(f"services.{service}.main")
-    uvicorn.run(module.create_app(settings), host=host, port=port or settings.port_of(service), log_config=None)
+    uvicorn.run(
+        module.create_app(settings),
+        host=host,
+        port=port or settings.port_of(service),
+        log_config=None,
+        proxy_headers=False,  # X-Forwarded-For is believed only from OPENNESS_TRUSTED_PROXIES (shared.clientaddr)
+    )
 
 
 @app.command()

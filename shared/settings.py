@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # Origin line of checkpoints: "<log_origin>/<service>" (C2SP tlog-checkpoint); also the key name.
     log_origin: str = Field(default="openness.local", pattern=r"^[^\s+]{1,200}$")
     webhook_allow_private: bool = False
+    # Gateways whose X-Forwarded-For is believed (comma-separated addresses or networks); none by default.
+    trusted_proxies: str = ""
 
     # --- data files ------------------------------------------------------------------
     departments_file: Path | None = None

@@ -21,6 +21,7 @@ from services.catalogue.schemas import (
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.ratelimit import RateLimiter
+from shared.clientaddr import client_address
 from shared.rules.consultations import open_for_comment
 from shared.timeutil import to_shanghai
 from shared.web import DepartmentsDep
@@ -47,7 +48,7 @@ def _comment_limit(request: Request) -> None:
         limiter = request.app.state.comment_limiter = RateLimiter(
             request.app.state.settings.public_comment_per_minute, 60
         )
-    limiter.hit(request.client.host if request.client else "unknown")
+    limiter.hit(client_address(request, request.app.state.settings.trusted_proxies))
 
 
 @router.post(
