@@ -7,6 +7,7 @@ projected rows in one transaction, so a 2xx write is visible to the next read.
 
 from __future__ import annotations
 
+import base64
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -107,6 +108,7 @@ class FeedItem:
     hash: str
     prev_hash: str
     chain_format: int
+    undecodable: bool = False  # the stored bytes no longer decode: ``data`` holds them, base64
 
 
 class ServiceApplication(Application[UUID]):
@@ -339,8 +341,25 @@ class ServiceApplication(Application[UUID]):
         return [self._feed_item(row) for row in rows]
 
     def _feed_item(self, row: Any) -> FeedItem:
-        item = self.envelope(_stored_event(row), row.id, row.recorded_at)
-        return FeedItem(**item, hash=row.hash, prev_hash=row.prev_hash, chain_format=row.chain_format)
+        links = {"hash": row.hash, "prev_hash": row.prev_hash, "chain_format": row.chain_format}
+        stored = _stored_event(row)
+        try:
+            return FeedItem(**self.envelope(stored, row.id, row.recorded_at), **links)
+        except Exception:  # a stored event that no longer decodes is shown as it is, never a 500
+            raw = base64.b64encode(stored.state).decode("ascii")
+            return FeedItem(
+                position=row.id,
+                event_id=str(_event_id(stored)),
+                stream_id=str(stored.originator_id),
+                stream_version=stored.originator_version,
+                type=type_name(stored.topic),
+                schema_version=0,
+                occurred_at="",
+                recorded_at=row.recorded_at,
+                data={"raw_base64": raw},
+                undecodable=True,
+                **links,
+            )
 
     def wait_for_events(self, after: int, timeout: float) -> None:
         """Block until a local save or ``timeout`` (other processes are seen by re-reading)."""

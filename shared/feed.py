@@ -33,6 +33,7 @@ class FeedItemOut(BaseModel):
     prev_hash: str
     chain_format: int
     redacted: bool = False
+    undecodable: bool = False
 
 
 class FeedPage(BaseModel):
@@ -101,5 +102,7 @@ def feed_router(service: str) -> APIRouter:
 
 
 def present_item(application: ServiceApplication, item: FeedItem, full_view: bool) -> FeedItemOut:
+    if item.undecodable and not full_view:
+        return FeedItemOut(**{**asdict(item), "data": {}}, redacted=True)  # raw bytes may hold personal data
     data = item.data if full_view else application.redact(item.type, item.data)
     return FeedItemOut(**{**asdict(item), "data": data}, redacted=data is not item.data)

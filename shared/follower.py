@@ -165,6 +165,8 @@ class Follower:
         previous_position, previous_hash = after, (GENESIS_HASH if after == 0 else last_hash)
         for item in items:
             position = int(item["position"])
+            if item.get("undecodable"):
+                raise ChainBroken(position, "the upstream event's stored bytes no longer decode")
             if item.get("redacted"):
                 raise ChainBroken(position, "the item is redacted, so its link cannot be checked")
             if previous_hash is not None and position == previous_position + 1 and item["prev_hash"] != previous_hash:

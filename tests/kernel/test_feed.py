@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from shared.settings import Settings
 from tests.catalogue.builders import draft, publish
@@ -88,3 +90,22 @@ def test_a_filtered_long_poll_waits_without_spinning_and_reports_how_far_it_scan
     ).json()
     assert [(i["type"], i["stream_id"]) for i in page["items"]] == [("catalogue.RecordPublished", published["id"])]
     assert page["next_after"] == 5
+
+
+def test_a_stored_event_that_no_longer_decodes_is_flagged_never_a_500(
+    catalogue: TestClient, settings: Settings
+) -> None:
+    for n in range(3):
+        draft(catalogue, settings, title=f"通知{n}")
+    app = catalogue.app.state.application  # type: ignore[attr-defined]
+    with app.store.engine.begin() as connection:
+        connection.execute(text("UPDATE catalogue_events SET state = :s WHERE id = 2"), {"s": b"\xff{not json"})
+    auditor = catalogue.get("/catalogue/v1/events", headers=auth(settings, "auditor"))
+    assert auditor.status_code == 200
+    broken = auditor.json()["items"][1]
+    assert (broken["position"], broken["undecodable"]) == (2, True)
+    assert base64.b64decode(broken["data"]["raw_base64"]) == b"\xff{not json"
+    platform = catalogue.get("/catalogue/v1/events", headers=auth(settings, "platform")).json()["items"][1]
+    assert (platform["undecodable"], platform["data"], platform["redacted"]) == (True, {}, True)
+    verdict = catalogue.get("/catalogue/v1/audit/verify", headers=auth(settings, "auditor")).json()
+    assert (verdict["ok"], verdict["first_broken_position"]) == (False, 2)

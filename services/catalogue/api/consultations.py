@@ -18,10 +18,10 @@ from services.catalogue.schemas import (
     ConsultationPublic,
     ConsultationResult,
 )
+from shared.clientaddr import client_address
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.ratelimit import RateLimiter
-from shared.clientaddr import client_address
 from shared.rules.consultations import open_for_comment
 from shared.timeutil import to_shanghai
 from shared.web import DepartmentsDep
