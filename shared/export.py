@@ -1,15 +1,27 @@
-"""CSV (UTF-8 with BOM, for Excel) and XLSX downloads that no spreadsheet turns into formulas."""
+"""CSV (UTF-8 with BOM, for Excel) and XLSX downloads that no spreadsheet turns into formulas.
+
+Rows are written as they come (XLSX in openpyxl's write-only mode) into a temporary file that
+is then streamed, so an export of 100,000 rows takes about the memory of one row; how many
+run at once is bounded (``ExportGate``), the rest get 429 with Retry-After.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Sequence
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from starlette.background import BackgroundTask
+
+from shared.errors import TooManyRequests
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -29,41 +41,69 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_safe(_cell(v)) for v in row])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
-
-
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> bytes:
-    workbook = Workbook(write_only=False)
-    worksheet = workbook.active
-    assert worksheet is not None
-    worksheet.title = sheet[:31]
+def write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> None:
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:31])
     worksheet.append(list(header))
     for row in rows:
-        worksheet.append([_cell(v) for v in row])
-    for row_cells in worksheet.iter_rows(min_row=2):
-        for cell in row_cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # always text: "=1+1" stays the characters =1+1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        worksheet.append([_text_cell(worksheet, _cell(v)) for v in row])
+    workbook.save(path)
 
 
-def download(content: bytes, media_type: str, filename: str, ascii_fallback: str) -> Response:
-    """A download whose (Chinese) file name survives every browser: RFC 6266 / RFC 5987."""
-    disposition = f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+def _text_cell(worksheet: Any, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(worksheet, value=value)
+    cell.data_type = "s"  # always text: "=1+1" stays the characters =1+1
+    return cell
 
 
 def table_response(
-    fmt: str, header: Sequence[str], rows: Sequence[Sequence[Any]], filename: str, ascii_name: str
+    fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str, ascii_name: str
 ) -> Response:
-    if fmt == "xlsx":
-        return download(to_xlsx(header, rows), XLSX_MEDIA_TYPE, f"{filename}.xlsx", f"{ascii_name}.xlsx")
-    return download(to_csv(header, rows), CSV_MEDIA_TYPE, f"{filename}.csv", f"{ascii_name}.csv")
+    """The table written row by row into a temporary file, then streamed (and the file removed)."""
+    descriptor, path = tempfile.mkstemp(prefix="openness-export-", suffix=f".{fmt}")
+    os.close(descriptor)
+    try:
+        if fmt == "xlsx":
+            write_xlsx(path, header, rows)
+        else:
+            with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\r\n")
+                writer.writerow(header)
+                for row in rows:
+                    writer.writerow([csv_safe(_cell(v)) for v in row])
+    except BaseException:
+        os.unlink(path)
+        raise
+    media_type = XLSX_MEDIA_TYPE if fmt == "xlsx" else CSV_MEDIA_TYPE
+    name, fallback = f"{filename}.{fmt}", f"{ascii_name}.{fmt}"
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return StreamingResponse(
+        _file_chunks(path),
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, "Content-Length": str(os.path.getsize(path))},
+        background=BackgroundTask(os.unlink, path),
+    )
+
+
+def _file_chunks(path: str, size: int = 1 << 16) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while block := handle.read(size):
+            yield block
+
+
+class ExportGate:
+    """At most ``concurrent`` exports at a time in this process; another gets 429 at once."""
+
+    def __init__(self, concurrent: int) -> None:
+        self._slots = threading.BoundedSemaphore(concurrent)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if not self._slots.acquire(blocking=False):
+            raise TooManyRequests("too many exports are being prepared; retry shortly", retry_after=5)
+        try:
+            yield
+        finally:
+            self._slots.release()

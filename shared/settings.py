@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     feed_max_wait_seconds: float = Field(default=30.0, ge=0)
     public_comment_per_minute: int = Field(default=5, ge=1)
     export_max_rows: int = Field(default=100_000, ge=1)
+    export_max_concurrent: int = Field(default=2, ge=1)  # exports prepared at once per process; more get 429
+    export_per_minute: int = Field(default=10, ge=1)  # exports per client address per minute
     log_level: str = "INFO"
 
     # --- followers ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -158,9 +158,11 @@ def _windowed_search(
     return rows[offset : offset + limit + 1]
 
 
-def published_for_export(session: Session, filters: RecordFilter, max_rows: int) -> list[Any]:
+def published_for_export(session: Session, filters: RecordFilter, max_rows: int) -> Iterator[Any]:
+    """The rows one batch at a time (a server-side cursor on PostgreSQL), never all in memory."""
     query = _filtered(select(record).where(record.c.status.in_(PUBLIC_STATUSES)), filters)
-    return list(session.execute(query.order_by(record.c.published_at.desc(), record.c.id).limit(max_rows)).all())
+    query = query.order_by(record.c.published_at.desc(), record.c.id).limit(max_rows)
+    yield from session.execute(query.execution_options(yield_per=500))
 
 
 def list_records(

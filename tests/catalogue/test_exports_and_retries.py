@@ -101,3 +101,17 @@ def test_bad_idempotency_keys_are_422(catalogue: TestClient, settings: Settings)
         headers = {**auth(settings, "editor", dept="FIN"), "Idempotency-Key": key.encode("latin-1")}
         assert_problem(catalogue.post("/catalogue/v1/records", json=record_body(), headers=headers), 422)
     assert catalogue.get("/catalogue/v1/audit/head").json()["position"] == 0
+
+
+def test_exports_are_bounded_in_concurrency_and_per_client(catalogue: TestClient, settings: Settings) -> None:
+    from shared.export import ExportGate
+
+    publish(catalogue, settings, draft(catalogue, settings))
+    gate = catalogue.app.state.export_gate = ExportGate(1)  # type: ignore[attr-defined]
+    with gate.slot():  # another export is being prepared
+        busy = catalogue.get("/catalogue/v1/records/export?format=xlsx")
+        assert_problem(busy, 429, "rate_limited")
+        assert busy.headers["retry-after"] == "5"
+    statuses = [catalogue.get("/catalogue/v1/records/export").status_code for _ in range(settings.export_per_minute)]
+    assert statuses.count(200) == settings.export_per_minute - 1  # the one refused above counted too
+    assert_problem(catalogue.get("/catalogue/v1/records/export"), 429, "rate_limited")

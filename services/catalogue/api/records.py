@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from services.catalogue import queries
 from services.catalogue.api.deps import App, Context, Cursor, Editor, Limit, Reviser
@@ -24,9 +24,12 @@ from services.catalogue.schemas import (
     RecordRevoke,
 )
 from shared.auth import MaybePrincipal, Principal, sees_inside
+from shared.clientaddr import client_address
 from shared.errors import NotFound
-from shared.export import table_response
+from shared.export import ExportGate, table_response
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
+from shared.ratelimit import RateLimiter
+from shared.settings import Settings
 from shared.timeutil import to_shanghai
 from shared.types import Day, NoFields
 from shared.web import DepartmentsDep, SettingsDep
@@ -140,6 +143,7 @@ def revoke_record(
 
 @router.get("/records/export", summary="已发布政府信息目录下载（CSV 含 BOM / XLSX），筛选条件同列表")
 def export_records(
+    request: Request,
     app: App,
     ctx: Context,
     settings: SettingsDep,
@@ -151,11 +155,27 @@ def export_records(
     published_to: Annotated[Day | None, Query()] = None,
 ) -> Response:
     filters = queries.RecordFilter(department, area, category, published_from, published_to)
-    with app.reading() as session:
+    _export_limit(request, settings)
+    header = [label for _, label in EXPORT_COLUMNS]
+    with _export_gate(request, settings).slot(), app.reading() as session:
         rows = queries.published_for_export(session, filters, settings.export_max_rows)
-    views = [queries.present(row, ctx) for row in rows]
-    table = [[_export_value(v[key]) for key, _ in EXPORT_COLUMNS] for v in views]
-    return table_response(format, [label for _, label in EXPORT_COLUMNS], table, "政府信息公开目录", "records")
+        table = ([_export_value(v[key]) for key, _ in EXPORT_COLUMNS] for v in (queries.present(r, ctx) for r in rows))
+        return table_response(format, header, table, "政府信息公开目录", "records")
+
+
+def _export_gate(request: Request, settings: Settings) -> ExportGate:
+    gate: ExportGate | None = getattr(request.app.state, "export_gate", None)
+    if gate is None:
+        gate = request.app.state.export_gate = ExportGate(settings.export_max_concurrent)
+    return gate
+
+
+def _export_limit(request: Request, settings: Settings) -> None:
+    """Anonymous and heavy: a few per client address per minute."""
+    limiter: RateLimiter | None = getattr(request.app.state, "export_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.export_limiter = RateLimiter(settings.export_per_minute, 60)
+    limiter.hit(client_address(request, settings.trusted_proxies))
 
 
 def _export_value(value: Any) -> Any:
