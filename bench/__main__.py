@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import audit, follower, search, write_path
+from bench import audit, export, follower, search, write_path
 from bench.common import postgres_reachable, write_results
 
 
@@ -59,6 +59,13 @@ def main() -> None:
             f"{figures['upstream_events']} events; commit-to-applied lag p50 {figures['lag_p50_ms']} ms, "
             f"p95 {figures['lag_p95_ms']} ms (target <= 1000 ms); a league query at this size "
             f"{figures['score_query_seconds_at_this_size']} s"
+        )
+    for backend in backends:
+        figures = export.run(backend)
+        results.setdefault("export", []).append(figures)
+        print(
+            f"export [{backend}]: {figures['rows']} rows as XLSX in {figures['seconds']} s, "
+            f"RSS growth {figures['rss_growth_mib']} MiB (goal <= 50 MiB)"
         )
     print(f"results written to {write_results('bench', results)}")
 
