@@ -134,7 +134,8 @@ class ServiceApplication(Application[UUID]):
         self.settings = settings
         self.hasher = Hasher(settings.hash_algorithm)
         self.sessions = sessionmaker(bind=store.engine)
-        self.new_events = threading.Condition()
+        # Called after each outermost commit, from the committing thread (the feed's async waiter).
+        self.commit_listeners: list[Callable[[], None]] = []
         self._nesting = threading.local()
         self.followers: list[Any] = []  # set by the web shell: shared.follower.Follower objects
         # The server's clock for recorded instants (published_at, received_at...); tests set it.
@@ -192,8 +193,8 @@ class ServiceApplication(Application[UUID]):
     def transaction(self) -> Iterator[Session]:
         """A write transaction holding the append lock; ``save`` calls inside it join it.
 
-        Feed readers waiting for new events are woken once the outermost transaction has
-        committed (not when a nested save finishes, which would wake them too early).
+        Feed readers waiting for new events (``commit_listeners``) are woken once the outermost
+        transaction has committed (not when a nested save finishes, which would wake them too early).
         """
         depth = getattr(self._nesting, "depth", 0)
         self._nesting.depth = depth + 1
@@ -204,8 +205,8 @@ class ServiceApplication(Application[UUID]):
         finally:
             self._nesting.depth = depth
         if depth == 0:
-            with self.new_events:
-                self.new_events.notify_all()
+            for listener in self.commit_listeners:
+                listener()
 
     def once(
         self, *, key: str | None, principal: str, request_hash: str, create: Callable[[], str]
@@ -360,12 +361,6 @@ class ServiceApplication(Application[UUID]):
                 undecodable=True,
                 **links,
             )
-
-    def wait_for_events(self, after: int, timeout: float) -> None:
-        """Block until a local save or ``timeout`` (other processes are seen by re-reading)."""
-        with self.new_events:
-            if self.head_position() <= after:
-                self.new_events.wait(timeout)
 
     # --- audit ----------------------------------------------------------------------------------
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 
 from shared.application import FeedItem, ServiceApplication
 from shared.auth import Principal, require
@@ -69,7 +72,8 @@ def feed_router(service: str) -> APIRouter:
         response_model=FeedPage,
         summary="事件流：按位置顺序读取本服务的全部事件（审计员、省级平台）",
     )
-    def read_events(
+    async def read_events(
+        request: Request,
         application: Application,
         principal: Annotated[Principal, Depends(require("auditor", "platform"))],
         after: Annotated[int, Query(ge=0, le=2**62, description="只返回位置大于此值的事件")] = 0,
@@ -77,28 +81,66 @@ def feed_router(service: str) -> APIRouter:
         types: Annotated[str | None, Query(max_length=2000, description="逗号分隔的事件类型")] = None,
         wait: Annotated[float, Query(ge=0, le=30, description="长轮询：最多等待秒数")] = 0,
     ) -> FeedPage:
+        """A long poll waits on the event loop, holding no worker thread: only each read of the
+        store borrows one, so hundreds of waiting readers leave writes and health checks alone."""
         type_names = _parse_types(types)
         deadline = time.monotonic() + min(wait, application.settings.feed_max_wait_seconds)
+        waiter: FeedWaiter | None = getattr(request.app.state, "feed_waiter", None)
         scanned_from = after
         while True:
-            items, scanned_to = application.scan_feed(after=scanned_from, limit=limit + 1, types=type_names)
+            woken = waiter.armed() if waiter is not None else None
+            items, scanned_to = await run_in_threadpool(
+                application.scan_feed, after=scanned_from, limit=limit + 1, types=type_names
+            )
             remaining = deadline - time.monotonic()
             if items or remaining <= 0:
                 break
             scanned_from = scanned_to  # what did not match is not scanned again: the wait waits
-            application.wait_for_events(scanned_from, min(remaining, 0.5))
-        has_more = len(items) > limit
-        items = items[:limit]
-        next_after = items[-1].position if has_more else scanned_to
-        full_view = principal.has("auditor")
-        return FeedPage(
-            items=[present_item(application, item, full_view) for item in items],
-            next_after=next_after,
-            has_more=has_more,
-            head_position=application.head_position(),
-        )
+            # Woken by a commit of this process; every 0.5 s the store is read again for other processes.
+            await FeedWaiter.wait(woken, min(remaining, 0.5))
+        return await run_in_threadpool(_page, application, items, limit, scanned_to, principal.has("auditor"))
 
     return router
+
+
+def _page(
+    application: ServiceApplication, items: list[FeedItem], limit: int, scanned_to: int, full_view: bool
+) -> FeedPage:
+    has_more = len(items) > limit
+    items = items[:limit]
+    return FeedPage(
+        items=[present_item(application, item, full_view) for item in items],
+        next_after=items[-1].position if has_more else scanned_to,
+        has_more=has_more,
+        head_position=application.head_position(),
+    )
+
+
+class FeedWaiter:
+    """Wakes the long polls of this process, on its event loop, from whichever thread committed."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._event = asyncio.Event()
+
+    def armed(self) -> asyncio.Event:
+        """The event the next commit sets: taken before reading, so a commit in between is not missed."""
+        return self._event
+
+    def notify(self) -> None:
+        self._loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    @staticmethod
+    async def wait(event: asyncio.Event | None, timeout: float) -> None:
+        if event is None:
+            await asyncio.sleep(timeout)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
 
 
 def present_item(application: ServiceApplication, item: FeedItem, full_view: bool) -> FeedItemOut:

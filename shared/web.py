@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from shared.audit import audit_router
 from shared.auth import TokenVerifier
 from shared.calendar import WorkingCalendar
 from shared.departments import Departments
-from shared.feed import feed_router
+from shared.feed import FeedWaiter, feed_router
 from shared.follower import Follower, FollowSpec
 from shared.middleware import BodyGuard, RequestContext
 from shared.observability import Metrics, configure_logging
@@ -52,6 +53,8 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             follower.on_break = lambda _, upstream=upstream: metrics.chain_breaks.labels(spec.service, upstream).inc()
         app.state.application = application
         app.state.calendar = application.calendar
+        app.state.feed_waiter = waiter = FeedWaiter(asyncio.get_running_loop())
+        application.commit_listeners.append(waiter.notify)
         app.state.followers = application.followers = followers
         if settings.follow:
             for follower in followers:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from shared.settings import Settings
-from tests.catalogue.builders import draft, publish
+from tests.catalogue.builders import draft, publish, record_body
 from tests.support import assert_problem, auth
 
 
@@ -109,3 +109,27 @@ def test_a_stored_event_that_no_longer_decodes_is_flagged_never_a_500(
     assert (platform["undecodable"], platform["data"], platform["redacted"]) == (True, {}, True)
     verdict = catalogue.get("/catalogue/v1/audit/verify", headers=auth(settings, "auditor")).json()
     assert (verdict["ok"], verdict["first_broken_position"]) == (False, 2)
+
+
+def test_waiting_long_polls_hold_no_worker_thread(catalogue: TestClient, settings: Settings) -> None:
+    """More waiting polls than the server has worker threads (40): a write still gets through
+    while every one of them is waiting."""
+    reader = auth(settings, "auditor")
+    finished: list[tuple[str, float]] = []
+
+    def poll() -> None:
+        catalogue.get("/catalogue/v1/events", params={"types": "catalogue.RecordRevoked", "wait": 4}, headers=reader)
+        finished.append(("poll", time.monotonic()))
+
+    polls = [threading.Thread(target=poll) for _ in range(60)]
+    for thread in polls:
+        thread.start()
+    time.sleep(0.5)  # let them all start waiting
+    created = catalogue.post("/catalogue/v1/records", json=record_body(), headers=auth(settings, "editor", dept="FIN"))
+    finished.append(("write", time.monotonic()))
+    assert created.status_code == 201
+    assert catalogue.get("/healthz").status_code == 200
+    for thread in polls:
+        thread.join()
+    order = [name for name, _ in sorted(finished, key=lambda f: f[1])]
+    assert order[0] == "write"  # answered while all 60 polls were still waiting
