@@ -29,7 +29,6 @@ from shared.departments import Departments
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, create_once, created, parse_if_match, set_etag
 from shared.rules.vocabulary import Severity
-from shared.settings import Settings
 from shared.web import DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/opinion/v1", tags=["incidents 舆情事件"])
@@ -51,7 +50,7 @@ def _application(request: Request) -> OpinionApplication:
 App = Annotated[OpinionApplication, Depends(_application)]
 
 
-def _view(app: OpinionApplication, settings: Settings, incident_id: str) -> dict[str, Any]:
+def _view(app: OpinionApplication, incident_id: str) -> dict[str, Any]:
     with app.reading() as session:
         row = queries.get_incident(session, incident_id)
         assert row is not None  # the caller has just loaded or saved it
@@ -70,7 +69,6 @@ def report_incident(
     app: App,
     actor: Reporter,
     departments: DepartmentsDep,
-    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
@@ -83,7 +81,7 @@ def report_incident(
         body=body,
         create=lambda: str(app.report_incident(actor=actor, fields=body.model_dump()).id),
         location=lambda incident_id: f"/opinion/v1/incidents/{incident_id}",
-        read=lambda incident_id: _view(app, settings, incident_id),
+        read=lambda incident_id: _view(app, incident_id),
     )
 
 
@@ -95,7 +93,7 @@ def report_incident(
     summary="省级平台推送舆情（按 source + external_id 幂等）",
 )
 def receive_alert(
-    body: AlertCreate, app: App, actor: Platform, departments: DepartmentsDep, settings: SettingsDep, response: Response
+    body: AlertCreate, app: App, actor: Platform, departments: DepartmentsDep, response: Response
 ) -> dict[str, Any]:
     _check_departments(departments, body.lead_department, *body.cooperating_departments)
     incident, is_new = app.receive_alert(actor=actor, fields=body.model_dump())
@@ -105,7 +103,7 @@ def receive_alert(
         response.status_code = 200
         response.headers["Location"] = f"/opinion/v1/incidents/{incident.id}"
         set_etag(response, incident.version)
-    return _view(app, settings, str(incident.id))
+    return _view(app, str(incident.id))
 
 
 Act = Callable[[Request, OpinionApplication, UUID, Principal, int | None, Any], Incident]
@@ -122,13 +120,12 @@ def _command_route(
         request: Request,
         app: App,
         actor: Any,
-        settings: SettingsDep,
         response: Response,
         if_match: IfMatch = None,
     ) -> dict[str, Any]:
         incident = act(request, app, incident_id, actor, parse_if_match(if_match), body)
         set_etag(response, incident.version)
-        return _view(app, settings, str(incident.id))
+        return _view(app, str(incident.id))
 
     body_annotation: Any = Annotated[body_type, Body(default_factory=body_type)] if optional_body else body_type
     command.__annotations__.update(body=body_annotation, actor=who)
@@ -197,9 +194,7 @@ _command_route(
     response_model=IncidentPublic | IncidentPublicSummary,
     summary="事件详情与回应时限（公开办、相关部门）；已发布的回应摘要对公众公开",
 )
-def get_incident(
-    incident_id: UUID, app: App, viewer: MaybePrincipal, settings: SettingsDep, response: Response
-) -> dict[str, Any]:
+def get_incident(incident_id: UUID, app: App, viewer: MaybePrincipal, response: Response) -> dict[str, Any]:
     if viewer is not None and viewer.has("editor", "head", "office", "auditor"):
         try:
             incident = app.visible_incident(incident_id, viewer)
@@ -207,7 +202,7 @@ def get_incident(
             pass
         else:
             set_etag(response, incident.version)
-            return _view(app, settings, str(incident_id))
+            return _view(app, str(incident_id))
     with app.reading() as session:
         row = queries.get_incident(session, str(incident_id))
         summary = None if row is None else queries.public_summary(session, row)
