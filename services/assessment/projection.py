@@ -78,7 +78,6 @@ FACT_FIELDS = frozenset(
         "received_on",
         "on",
         "reply_by",
-        "reason",
         "assessed_at",
         "party",
         "working_days",
