@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -14,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.application import FeedItem, ServiceApplication
 from shared.auth import Principal, require
-from shared.errors import ValidationFailed
+from shared.errors import TooManyRequests, ValidationFailed
 
 MAX_FEED_LIMIT = 1000
 _TYPE_NAME_LIMIT = 100
@@ -85,19 +87,20 @@ def feed_router(service: str) -> APIRouter:
         store borrows one, so hundreds of waiting readers leave writes and health checks alone."""
         type_names = _parse_types(types)
         deadline = time.monotonic() + min(wait, application.settings.feed_max_wait_seconds)
-        waiter: FeedWaiter | None = getattr(request.app.state, "feed_waiter", None)
-        scanned_from = after
-        while True:
-            woken = waiter.armed() if waiter is not None else None
-            items, scanned_to = await run_in_threadpool(
-                application.scan_feed, after=scanned_from, limit=limit + 1, types=type_names
-            )
-            remaining = deadline - time.monotonic()
-            if items or remaining <= 0:
-                break
-            scanned_from = scanned_to  # what did not match is not scanned again: the wait waits
-            # Woken by a commit of this process; every 0.5 s the store is read again for other processes.
-            await FeedWaiter.wait(woken, min(remaining, 0.5))
+        waiter: FeedWaiter = request.app.state.feed_waiter
+        woken = waiter.armed()
+        items, scanned_to = await run_in_threadpool(
+            application.scan_feed, after=after, limit=limit + 1, types=type_names
+        )
+        if not items and deadline > time.monotonic():
+            with waiter.admitted(principal.sub):
+                while not items and (remaining := deadline - time.monotonic()) > 0:
+                    await FeedWaiter.wait(woken, remaining)
+                    woken = waiter.armed()
+                    # What did not match is not scanned again: a filtered poll moves on, and waits.
+                    items, scanned_to = await run_in_threadpool(
+                        application.scan_feed, after=scanned_to, limit=limit + 1, types=type_names
+                    )
         return await run_in_threadpool(_page, application, items, limit, scanned_to, principal.has("auditor"))
 
     return router
@@ -117,11 +120,20 @@ def _page(
 
 
 class FeedWaiter:
-    """Wakes the long polls of this process, on its event loop, from whichever thread committed."""
+    """The one waiter of a process: its long polls sleep on the event loop until it wakes them.
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    It wakes on a commit of this process (``notify``, from whichever thread committed), on a
+    commit of another process (``notify`` again, from ``shared.wakeup`` on PostgreSQL) and,
+    as a net under both, when ``watch`` sees the head position move (one cheap read per
+    ``OPENNESS_FEED_RECHECK_SECONDS`` per process, whatever the number of polls: on SQLite it
+    is how replicas see each other). It also bounds the polls one caller may keep waiting.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, *, max_polls_per_principal: int) -> None:
         self._loop = loop
         self._event = asyncio.Event()
+        self._max_polls = max_polls_per_principal
+        self._polls: Counter[str] = Counter()
 
     def armed(self) -> asyncio.Event:
         """The event the next commit sets: taken before reading, so a commit in between is not missed."""
@@ -134,11 +146,39 @@ class FeedWaiter:
         self._event.set()
         self._event = asyncio.Event()
 
+    @contextlib.contextmanager
+    def admitted(self, principal: str) -> Iterator[None]:
+        """A waiting poll of ``principal``; 429 when it already has its maximum waiting."""
+        if self._polls[principal] >= self._max_polls:
+            raise TooManyRequests(
+                f"at most {self._max_polls} long polls may wait at once per caller; retry when one returns",
+                code="too_many_polls",
+                retry_after=1,
+            )
+        self._polls[principal] += 1
+        try:
+            yield
+        finally:
+            self._polls[principal] -= 1
+            if not self._polls[principal]:
+                del self._polls[principal]
+
+    async def watch(self, head_position: Callable[[], int], interval: float) -> None:
+        """Wake the polls whenever the head moved without anyone telling this process."""
+        last: int | None = None
+        while True:
+            current: int | None
+            try:
+                current = await run_in_threadpool(head_position)
+            except Exception:  # the store is away: /readyz says so; polls time out as usual
+                current = last
+            if last is not None and current != last:
+                self._wake()
+            last = current
+            await asyncio.sleep(interval)
+
     @staticmethod
-    async def wait(event: asyncio.Event | None, timeout: float) -> None:
-        if event is None:
-            await asyncio.sleep(timeout)
-            return
+    async def wait(event: asyncio.Event, timeout: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
 

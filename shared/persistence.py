@@ -22,7 +22,7 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Engine, Table, and_, create_engine, event, insert, or_, select, text
+from sqlalchemy import Engine, Table, and_, create_engine, event, func, insert, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import merkle
@@ -77,6 +77,11 @@ class Store:
     def application_name(self) -> str:
         """How this store's connections show in pg_stat_activity (operators can find and kill them)."""
         return f"openness:{self.schema or self.service}"[:63]
+
+    @property
+    def notify_channel(self) -> str | None:
+        """The PostgreSQL channel every commit of this service notifies (``shared.wakeup`` listens)."""
+        return f"openness_{self.schema}"[:63] if self.schema else None
 
     @property
     def is_postgres(self) -> bool:
@@ -157,7 +162,11 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
-        positions = super()._insert_stored_events(session, stored_events, **kwargs)
+        positions: Sequence[int]
+        if self.datastore.engine is not None and self.datastore.engine.dialect.name == "postgresql":
+            positions = self._insert_gap_free(session, stored_events)
+        else:  # SQLite's rowid is max + 1 and a rollback returns it: no gap to avoid
+            positions = super()._insert_stored_events(session, stored_events, **kwargs)
         assert self.envelope is not None, "the application sets envelope() after constructing its mapper"
         head = session.execute(
             select(self.chain.c.hash, self.chain.c.leaf_index).order_by(self.chain.c.position.desc()).limit(1)
@@ -185,6 +194,27 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         )
         return positions
 
+    def _insert_gap_free(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Positions numbered under the append lock from the last committed one, not taken from
+        the column's sequence: a rolled-back write gives its sequence values back to nobody, so a
+        sequence leaves gaps; ``max + 1`` under the lock cannot (the lock also keeps commit order)."""
+        self._lock_table(session)  # held already (serialise_writes); re-entrant, kept for any other caller
+        table = self.events_record_cls.__table__
+        last = session.execute(select(func.max(table.c.id))).scalar() or 0
+        rows: list[dict[str, Any]] = [
+            {
+                "id": last + offset,
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for offset, e in enumerate(stored_events, start=1)
+        ]
+        session.execute(insert(table), rows)
+        self._notify_channel(session)  # replicas' long polls wake on it (shared.wakeup)
+        return [int(row["id"]) for row in rows]
+
     def _frontier(self, session: Session, size: int) -> dict[merkle.Node, bytes]:
         wanted = merkle.frontier(size)
         if not wanted:
@@ -205,6 +235,7 @@ class OpennessFactory(SQLAlchemyFactory):
         InfrastructureFactory.__init__(self, env)
         self._schema_name = None  # the search_path selects the schema
         self.datastore = store.datastore
+        self._store = store
         self._chain = chain
         self._merkle = merkle
         self._hasher = hasher
@@ -217,6 +248,8 @@ class OpennessFactory(SQLAlchemyFactory):
             merkle=self._merkle,
             hasher=self._hasher,
         )
+        if self._store.notify_channel:
+            recorder.channel_name = self._store.notify_channel  # per schema: one deployment's replicas only
         if self.env_create_table():
             recorder.create_table()
         return recorder

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_json_depth: int = Field(default=32, ge=4)
     feed_max_wait_seconds: float = Field(default=30.0, ge=0)
+    feed_max_polls_per_principal: int = Field(
+        default=20, ge=1
+    )  # concurrent waiting long polls per caller; more get 429
+    feed_recheck_seconds: float = Field(default=0.5, gt=0)  # how often a process looks for commits it was not told of
     public_comment_per_minute: int = Field(default=5, ge=1)
     export_max_rows: int = Field(default=100_000, ge=1)
     export_max_concurrent: int = Field(default=2, ge=1)  # exports prepared at once per process; more get 429

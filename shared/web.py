@@ -26,6 +26,7 @@ from shared.persistence import Store
 from shared.problems import install_problem_handlers
 from shared.rules.law import Law
 from shared.settings import Settings
+from shared.wakeup import ReplicaWakeup
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,14 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             follower.on_break = lambda _, upstream=upstream: metrics.chain_breaks.labels(spec.service, upstream).inc()
         app.state.application = application
         app.state.calendar = application.calendar
-        app.state.feed_waiter = waiter = FeedWaiter(asyncio.get_running_loop())
+        app.state.feed_waiter = waiter = FeedWaiter(
+            asyncio.get_running_loop(), max_polls_per_principal=settings.feed_max_polls_per_principal
+        )
         application.commit_listeners.append(waiter.notify)
+        watch = asyncio.create_task(waiter.watch(application.head_position, settings.feed_recheck_seconds))
+        app.state.replica_wakeup = wakeup = ReplicaWakeup(store, waiter.notify) if store.is_postgres else None
+        if wakeup is not None:
+            wakeup.start()
         app.state.followers = application.followers = followers
         if settings.follow:
             for follower in followers:
@@ -62,6 +69,9 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            watch.cancel()
+            if wakeup is not None:
+                wakeup.stop()
             for follower in followers:
                 follower.stop()
             store.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from shared.settings import Settings
 from tests.catalogue.builders import draft, publish, record_body
-from tests.support import assert_problem, auth
+from tests.support import assert_problem, auth, service_client
 
 
 def test_pages_in_position_order_with_plain_json_data(catalogue: TestClient, settings: Settings) -> None:
@@ -78,12 +78,14 @@ def test_a_filtered_long_poll_waits_without_spinning_and_reports_how_far_it_scan
     started = time.process_time()
     page = catalogue.get(
         "/catalogue/v1/events",
-        params={"after": 0, "types": "catalogue.RecordPublished", "wait": 2},
+        params={"after": 0, "types": "catalogue.RecordPublished", "wait": 5},
         headers=reader,
     ).json()
     cpu = time.process_time() - started
     assert (page["items"], page["next_after"], page["has_more"]) == ([], 3, False)
-    assert cpu < 0.2, f"a waiting poll burned {cpu:.2f} s of CPU"  # it used to spin for the whole wait
+    assert cpu < 0.2, (
+        f"a 5 s filtered poll burned {cpu:.2f} s of CPU (the whole test process's)"
+    )  # it used to spin for the whole wait
     published = publish(catalogue, settings, draft(catalogue, settings, title="终于发布"))
     page = catalogue.get(
         "/catalogue/v1/events", params={"after": 3, "types": "catalogue.RecordPublished"}, headers=reader
@@ -114,14 +116,16 @@ def test_a_stored_event_that_no_longer_decodes_is_flagged_never_a_500(
 def test_waiting_long_polls_hold_no_worker_thread(catalogue: TestClient, settings: Settings) -> None:
     """More waiting polls than the server has worker threads (40): a write still gets through
     while every one of them is waiting."""
-    reader = auth(settings, "auditor")
     finished: list[tuple[str, float]] = []
 
-    def poll() -> None:
-        catalogue.get("/catalogue/v1/events", params={"types": "catalogue.RecordRevoked", "wait": 4}, headers=reader)
-        finished.append(("poll", time.monotonic()))
+    def poll(n: int) -> None:
+        reader = auth(settings, "auditor", sub=f"platform-{n % 6}")  # six readers, ten polls each
+        answer = catalogue.get(
+            "/catalogue/v1/events", params={"types": "catalogue.RecordRevoked", "wait": 4}, headers=reader
+        )
+        finished.append(("poll" if answer.status_code == 200 else f"poll {answer.status_code}", time.monotonic()))
 
-    polls = [threading.Thread(target=poll) for _ in range(60)]
+    polls = [threading.Thread(target=poll, args=(n,)) for n in range(60)]
     for thread in polls:
         thread.start()
     time.sleep(0.5)  # let them all start waiting
@@ -133,3 +137,36 @@ def test_waiting_long_polls_hold_no_worker_thread(catalogue: TestClient, setting
         thread.join()
     order = [name for name, _ in sorted(finished, key=lambda f: f[1])]
     assert order[0] == "write"  # answered while all 60 polls were still waiting
+
+
+def test_a_caller_may_keep_only_so_many_polls_waiting(settings: Settings) -> None:
+    limited = settings.model_copy(update={"feed_max_polls_per_principal": 2})
+    with service_client("catalogue", limited) as catalogue:
+        answers: list[int] = []
+
+        def poll(sub: str) -> None:
+            headers = auth(limited, "auditor", sub=sub)
+            answers.append(catalogue.get("/catalogue/v1/events", params={"wait": 2}, headers=headers).status_code)
+
+        waiting = [threading.Thread(target=poll, args=("platform-a",)) for _ in range(2)]
+        for thread in waiting:
+            thread.start()
+        time.sleep(0.5)
+        third = catalogue.get(
+            "/catalogue/v1/events", params={"wait": 2}, headers=auth(limited, "auditor", sub="platform-a")
+        )
+        assert_problem(third, 429, "too_many_polls")
+        assert third.headers["Retry-After"] == "1"
+        other = catalogue.get(
+            "/catalogue/v1/events", params={"wait": 0.2}, headers=auth(limited, "auditor", sub="platform-b")
+        )
+        assert other.status_code == 200  # another caller is not limited by platform-a's polls
+        no_wait = catalogue.get("/catalogue/v1/events", headers=auth(limited, "auditor", sub="platform-a"))
+        assert no_wait.status_code == 200  # a page that does not wait is never refused
+        for thread in waiting:
+            thread.join()
+        assert answers == [200, 200]
+        again = catalogue.get(
+            "/catalogue/v1/events", params={"wait": 0.1}, headers=auth(limited, "auditor", sub="platform-a")
+        )
+        assert again.status_code == 200  # the slots are given back when the polls return
