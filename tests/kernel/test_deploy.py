@@ -22,7 +22,7 @@ def test_docker_compose_accepts_the_file() -> None:
     checked = subprocess.run([*command, "config", "-q"], env=env, capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stderr
     listed = subprocess.run([*command, "config", "--services"], env=env, capture_output=True, text=True, check=True)
-    assert set(listed.stdout.split()) == {*SERVICES, "postgres", "gateway"}
+    assert set(listed.stdout.split()) == {*SERVICES, "catalogue-2", "postgres", "gateway"}
     rendered = subprocess.run([*command, "config"], env=env, capture_output=True, text=True, check=True).stdout
     assert "pg_isready" in rendered
     assert "published: 8000" in rendered or "8000:8000" in rendered
@@ -39,3 +39,13 @@ def test_the_gateway_routes_each_service_by_its_first_path_segment() -> None:
     for service in SERVICES:
         assert f"server {service}:{DEFAULT_PORTS[service]};" in conf
         assert re.search(rf"location /{service}/\s+{{ proxy_pass http://{service}; }}", conf)
+
+
+def test_two_catalogue_replicas_serve_behind_the_gateway() -> None:
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    replica = compose.split("  catalogue-2:\n", 1)[1].split("\n\n", 1)[0]
+    assert '"serve", "catalogue"' in replica and "<<: *service-env" in replica  # same store, same settings
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    upstream = re.search(r"upstream catalogue\s+{([^}]*)}", conf)
+    assert upstream is not None
+    assert upstream.group(1).split(";")[:2] == [" server catalogue:8001", " server catalogue-2:8001"]
