@@ -44,7 +44,8 @@ def test_the_gateway_routes_each_service_by_its_first_path_segment() -> None:
 def test_two_catalogue_replicas_serve_behind_the_gateway() -> None:
     compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
     replica = compose.split("  catalogue-2:\n", 1)[1].split("\n\n", 1)[0]
-    assert '"serve", "catalogue"' in replica and "<<: *service-env" in replica  # same store, same settings
+    assert '"serve", "catalogue"' in replica  # the same service...
+    assert "<<: *service-env" in replica  # ...on the same store with the same settings
     conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     upstream = re.search(r"upstream catalogue\s+{([^}]*)}", conf)
     assert upstream is not None

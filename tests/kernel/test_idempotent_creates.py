@@ -101,3 +101,18 @@ def test_a_committed_create_is_201_even_when_reading_it_back_fails(
     retry = catalogue.post("/catalogue/v1/records", json=record_body(), headers=headers)  # the client retries
     assert (retry.status_code, retry.json()["id"], retry.json()["version"]) == (201, record_id, 1)
     assert _head(catalogue, "catalogue") == 1  # committed once, reported as created both times
+
+
+def test_a_citizens_retried_comment_is_recorded_once(catalogue: TestClient, settings: Settings) -> None:
+    consultation = catalogue.post(
+        "/catalogue/v1/consultations", json=consultation_body(), headers=auth(settings, "editor", dept="TRANSPORT")
+    ).json()
+    url = f"/catalogue/v1/consultations/{consultation['id']}/comments"
+    retry = {"Idempotency-Key": "comment-attempt-7f3a"}
+    assert catalogue.post(url, json={"text": "建议保留老年人优惠。"}, headers=retry).status_code == 202
+    position = _head(catalogue, "catalogue")
+    assert catalogue.post(url, json={"text": "建议保留老年人优惠。"}, headers=retry).status_code == 202
+    assert _head(catalogue, "catalogue") == position  # the retry recorded nothing
+    assert_problem(catalogue.post(url, json={"text": "另一条意见"}, headers=retry), 422, "idempotency_key_reused")
+    assert catalogue.post(url, json={"text": "另一条意见"}).status_code == 202  # no key: a new comment
+    assert _head(catalogue, "catalogue") == position + 1

@@ -20,7 +20,7 @@ from services.catalogue.schemas import (
 )
 from shared.clientaddr import client_address
 from shared.errors import NotFound
-from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
+from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, request_hash, set_etag
 from shared.ratelimit import RateLimiter
 from shared.rules.consultations import open_for_comment
 from shared.timeutil import to_shanghai
@@ -89,8 +89,22 @@ def get_consultation(consultation_id: UUID, app: App, response: Response) -> dic
     dependencies=[Depends(_comment_limit)],
     summary="公众提交意见（无需令牌；限长、限频）",
 )
-def comment(consultation_id: UUID, body: CommentCreate, app: App) -> dict[str, Any]:
-    app.comment(consultation_id, text=body.text)
+def comment(
+    consultation_id: UUID, body: CommentCreate, app: App, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """A citizen's retry with the same ``Idempotency-Key`` records the comment once (no identity is
+    kept, so the key alone, unguessable, names the attempt; it is scoped to this consultation)."""
+
+    def record() -> str:
+        app.comment(consultation_id, text=body.text)
+        return str(consultation_id)
+
+    app.once(
+        key=idempotency_key,
+        principal=f"public:{consultation_id}",
+        request_hash=request_hash(body),
+        create=record,
+    )
     return {"consultation_id": str(consultation_id)}
 
 
