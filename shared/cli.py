@@ -52,13 +52,28 @@ def serve(
 
     settings = get_settings()
     module = importlib.import_module(f"services.{service}.main")
-    uvicorn.run(
-        module.create_app(settings),
-        host=host,
-        port=port or settings.port_of(service),
-        log_config=None,
-        proxy_headers=False,  # X-Forwarded-For is believed only from OPENNESS_TRUSTED_PROXIES (shared.clientaddr)
+    served = module.create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            served,
+            host=host,
+            port=port or settings.port_of(service),
+            log_config=None,
+            proxy_headers=False,  # X-Forwarded-For is believed only from OPENNESS_TRUSTED_PROXIES (shared.clientaddr)
+        )
     )
+    stop_serving = server.handle_exit
+
+    def handle_exit(sig: int, frame: Any) -> None:
+        # uvicorn waits for requests in flight before it stops: waiting long polls are answered
+        # now (an empty page; their readers poll again, on another replica), not after 30 s.
+        stop_serving(sig, frame)
+        waiter = getattr(served.state, "feed_waiter", None)
+        if waiter is not None:
+            waiter.close()
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
+    server.run()
 
 
 @app.command()

@@ -19,6 +19,8 @@ from shared.auth import Principal, require
 from shared.errors import TooManyRequests, ValidationFailed
 
 MAX_FEED_LIMIT = 1000
+Scan = tuple[list[FeedItem], int, int]  # the matching items, the position scanned up to, the head
+_INLINE_PAGE_ITEMS = 100  # a page this small is rendered on the event loop, a larger one in a worker thread
 _TYPE_NAME_LIMIT = 100
 
 
@@ -89,25 +91,23 @@ def feed_router(service: str) -> APIRouter:
         deadline = time.monotonic() + min(wait, application.settings.feed_max_wait_seconds)
         waiter: FeedWaiter = request.app.state.feed_waiter
         woken = waiter.armed()
-        items, scanned_to = await run_in_threadpool(
-            application.scan_feed, after=after, limit=limit + 1, types=type_names
-        )
-        if not items and deadline > time.monotonic():
+        items, scanned_to, head = await waiter.scan(application, after, limit + 1, type_names)
+        if not items and deadline > time.monotonic() and not waiter.closing:
             with waiter.admitted(principal.sub):
-                while not items and (remaining := deadline - time.monotonic()) > 0:
+                while not items and not waiter.closing and (remaining := deadline - time.monotonic()) > 0:
                     await FeedWaiter.wait(woken, remaining)
                     woken = waiter.armed()
                     # What did not match is not scanned again: a filtered poll moves on, and waits.
-                    items, scanned_to = await run_in_threadpool(
-                        application.scan_feed, after=scanned_to, limit=limit + 1, types=type_names
-                    )
-        return await run_in_threadpool(_page, application, items, limit, scanned_to, principal.has("auditor"))
+                    items, scanned_to, head = await waiter.scan(application, scanned_to, limit + 1, type_names)
+        page = (application, items, limit, scanned_to, head, principal.has("auditor"))
+        # Small pages (what a woken crowd of polls gets) cost no thread hop; big ones do not block the loop.
+        return _page(*page) if len(items) <= _INLINE_PAGE_ITEMS else await run_in_threadpool(_page, *page)
 
     return router
 
 
 def _page(
-    application: ServiceApplication, items: list[FeedItem], limit: int, scanned_to: int, full_view: bool
+    application: ServiceApplication, items: list[FeedItem], limit: int, scanned_to: int, head: int, full_view: bool
 ) -> FeedPage:
     has_more = len(items) > limit
     items = items[:limit]
@@ -115,8 +115,13 @@ def _page(
         items=[present_item(application, item, full_view) for item in items],
         next_after=items[-1].position if has_more else scanned_to,
         has_more=has_more,
-        head_position=application.head_position(),
+        head_position=head,
     )
+
+
+def _scan(application: ServiceApplication, after: int, limit: int, types: list[str] | None) -> Scan:
+    items, scanned_to = application.scan_feed(after=after, limit=limit, types=types)
+    return items, scanned_to, application.head_position()
 
 
 class FeedWaiter:
@@ -129,11 +134,39 @@ class FeedWaiter:
     is how replicas see each other). It also bounds the polls one caller may keep waiting.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, *, max_polls_per_principal: int) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        max_polls_per_principal: int,
+        on_waiting: Callable[[int], None] = lambda _: None,
+    ) -> None:
         self._loop = loop
         self._event = asyncio.Event()
         self._max_polls = max_polls_per_principal
         self._polls: Counter[str] = Counter()
+        self._on_waiting = on_waiting
+        self.closing = False
+        self._scans: dict[tuple[int, int, tuple[str, ...] | None], asyncio.Future[Scan]] = {}
+
+    async def scan(self, application: ServiceApplication, after: int, limit: int, types: list[str] | None) -> Scan:
+        """``scan_feed`` in a worker thread, shared by the polls that ask the same while it runs:
+        when a commit wakes 500 polls waiting at the head, the store is read once, not 500 times.
+        Only a read in flight is shared (nothing is kept after it), and a wake-up stops sharing
+        reads begun before the commit."""
+        key = (after, limit, tuple(types) if types is not None else None)
+        shared = self._scans.get(key)
+        if shared is None:
+            shared = asyncio.ensure_future(run_in_threadpool(_scan, application, after, limit, types))
+            self._scans[key] = shared
+            shared.add_done_callback(lambda done: self._forget(key, done))
+        return await asyncio.shield(shared)
+
+    def _forget(self, key: tuple[int, int, tuple[str, ...] | None], done: asyncio.Future[Scan]) -> None:
+        if self._scans.get(key) is done:
+            del self._scans[key]
+        if not done.cancelled():
+            done.exception()  # retrieved here, so a failure no poll awaited anymore is not logged as lost
 
     def armed(self) -> asyncio.Event:
         """The event the next commit sets: taken before reading, so a commit in between is not missed."""
@@ -142,9 +175,15 @@ class FeedWaiter:
     def notify(self) -> None:
         self._loop.call_soon_threadsafe(self._wake)
 
+    def close(self) -> None:
+        """The process is stopping: every waiting poll answers now, and none waits any more."""
+        self.closing = True
+        self.notify()
+
     def _wake(self) -> None:
         self._event.set()
         self._event = asyncio.Event()
+        self._scans = {}
 
     @contextlib.contextmanager
     def admitted(self, principal: str) -> Iterator[None]:
@@ -156,12 +195,14 @@ class FeedWaiter:
                 retry_after=1,
             )
         self._polls[principal] += 1
+        self._on_waiting(self._polls.total())
         try:
             yield
         finally:
             self._polls[principal] -= 1
             if not self._polls[principal]:
                 del self._polls[principal]
+            self._on_waiting(self._polls.total())
 
     async def watch(self, head_position: Callable[[], int], interval: float) -> None:
         """Wake the polls whenever the head moved without anyone telling this process."""
@@ -180,7 +221,8 @@ class FeedWaiter:
     @staticmethod
     async def wait(event: asyncio.Event, timeout: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+            async with asyncio.timeout(timeout):  # no extra task per wait (wait_for makes one)
+                await event.wait()
 
 
 def present_item(application: ServiceApplication, item: FeedItem, full_view: bool) -> FeedItemOut:

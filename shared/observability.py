@@ -74,4 +74,10 @@ class Metrics:
             ["service", "upstream"],
             registry=self.registry,
         )
+        self.waiting_polls = Gauge(
+            "openness_feed_waiting_polls",
+            "Feed long polls waiting for a commit",
+            ["service"],
+            registry=self.registry,
+        )
         self.service = service

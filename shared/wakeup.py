@@ -46,8 +46,9 @@ class ReplicaWakeup:
         self._thread.start()
 
     def stop(self) -> None:
+        """Ask the thread to end; it does within one wait for notifications (it holds nothing else,
+        and is a daemon), so stopping a service does not wait for it."""
         self._stopping.set()
-        self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while not self._stopping.is_set():

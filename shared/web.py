@@ -55,7 +55,9 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         app.state.application = application
         app.state.calendar = application.calendar
         app.state.feed_waiter = waiter = FeedWaiter(
-            asyncio.get_running_loop(), max_polls_per_principal=settings.feed_max_polls_per_principal
+            asyncio.get_running_loop(),
+            max_polls_per_principal=settings.feed_max_polls_per_principal,
+            on_waiting=metrics.waiting_polls.labels(spec.service).set,
         )
         application.commit_listeners.append(waiter.notify)
         watch = asyncio.create_task(waiter.watch(application.head_position, settings.feed_recheck_seconds))
