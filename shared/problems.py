@@ -71,6 +71,20 @@ def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+# How each store says it could not write for want of space: SQLite's SQLITE_FULL, or the I/O error it
+# reports when the file may not grow (a file size limit); PostgreSQL's SQLSTATE 53100 disk_full.
+_OUT_OF_SPACE = ("database or disk is full", "disk i/o error", "no space left on device", "could not extend file")
+
+
+def _out_of_space(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) == "53100" or any(m in str(seen).lower() for m in _OUT_OF_SPACE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(OpennessError)
     def _openness(_: Request, exc: OpennessError) -> JSONResponse:
@@ -108,6 +122,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreInterfaceError)
     @app.exception_handler(DBAPIError)
     def _store_down(_: Request, exc: Exception) -> JSONResponse:
+        if _out_of_space(exc):
+            log.error("store out of space: %s", type(exc).__name__)  # an operator must act; reads still work
+            return problem(
+                503,
+                "store_full",
+                "Service temporarily unavailable",
+                "the store has no space left to record this; nothing was recorded; retry later",
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
         log.warning("store unavailable: %s", type(exc).__name__)
         return problem(
             503,
