@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import audit, export, follower, search, write_path
+from bench import audit, export, follower, longpolls, search, write_path
 from bench.common import postgres_reachable, write_results
 
 
@@ -66,6 +66,14 @@ def main() -> None:
         print(
             f"export [{backend}]: {figures['rows']} rows as XLSX in {figures['seconds']} s, "
             f"RSS growth {figures['rss_growth_mib']} MiB (goal <= 50 MiB)"
+        )
+    for backend in backends:
+        figures = longpolls.run(backend)
+        results.setdefault("long_polls", []).append(figures)
+        print(
+            f"{figures['polls']} long polls [{backend}]: p95 of /readyz {figures['readyz_p95_ms']} ms "
+            f"(none waiting: {figures['readyz_p95_ms_no_polls']} ms), of a write {figures['write_p95_ms']} ms "
+            f"(none waiting: {figures['write_p95_ms_no_polls']} ms)"
         )
     print(f"results written to {write_results('bench', results)}")
 

@@ -26,9 +26,10 @@ def free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, settings: Settings, log_dir: Path) -> None:
+    def __init__(self, settings: Settings, log_dir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.settings = settings
         self.log_dir = log_dir
+        self.extra_env = extra_env or {}
         self.ports = {service: free_port() for service in SERVICES}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
@@ -51,6 +52,7 @@ class Cluster:
             env["OPENNESS_DATABASE_SCHEMA_PREFIX"] = self.settings.database_schema_prefix
         for service in SERVICES:
             env[f"OPENNESS_{service.upper()}_URL"] = self.url(service)
+        env.update(self.extra_env)
         return env
 
     def start(self, service: str) -> None:
@@ -94,8 +96,13 @@ class Cluster:
 
 
 @contextmanager
-def cluster(settings: Settings, log_dir: Path, services: tuple[str, ...] = SERVICES) -> Iterator[Cluster]:
-    running = Cluster(settings, log_dir)
+def cluster(
+    settings: Settings,
+    log_dir: Path,
+    services: tuple[str, ...] = SERVICES,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Cluster]:
+    running = Cluster(settings, log_dir, extra_env)
     try:
         for service in services:
             running.start(service)

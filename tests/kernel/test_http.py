@@ -207,29 +207,3 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     assert "/catalogue/v1/records" in spec["paths"]
     assert "/catalogue/v1/events" in spec["paths"]
     assert client.get("/docs").status_code == 200
-
-
-def test_postgres_connections_killed_under_the_service_recover_by_themselves(backend: str, settings: Settings) -> None:
-    if backend != "postgres":
-        pytest.skip("PostgreSQL only: terminating server connections")
-    from sqlalchemy import create_engine, text
-
-    from tests.support import PG_URL
-
-    with service_client("catalogue", settings) as client:
-        headers = auth(settings, "editor", dept="FIN")
-        assert client.post("/catalogue/v1/records", json=record_body(), headers=headers).status_code == 201
-        admin = create_engine(PG_URL)
-        with admin.begin() as connection:
-            killed = connection.execute(
-                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"),
-                {"name": client.app.state.application.store.application_name},  # type: ignore[attr-defined]
-            ).scalar_one()
-        admin.dispose()
-        assert killed >= 1
-        statuses = [
-            client.post("/catalogue/v1/records", json=record_body(), headers=headers).status_code for _ in range(3)
-        ]
-        assert set(statuses) <= {201, 503}  # a request may fail cleanly while the pool notices...
-        assert statuses[-1] == 201  # ...then it recovers without a restart
-        assert _head(client) == 1 + statuses.count(201)
