@@ -55,3 +55,31 @@ def test_replicas_see_each_others_commits_without_notifications(settings: Settin
     """The head watch alone (SQLite has no notifications) wakes a poll within its recheck interval."""
     latencies = _wake_latencies(settings.model_copy(update={"feed_recheck_seconds": 0.2}), trials=3)
     assert max(latencies) < 2.0, latencies
+
+
+def test_idempotency_and_index_numbers_hold_across_replicas(settings: Settings) -> None:
+    """The same Idempotency-Key sent to two replicas at once creates one record; creates spread
+    over both replicas get contiguous index numbers and gap-free positions."""
+    editor = auth(settings, "editor", dept="FIN")
+    with service_client("catalogue", settings) as first, service_client("catalogue", settings) as second:
+        answers: list[dict[str, object]] = []
+
+        def create(client: object, key: str) -> None:
+            response = client.post(  # type: ignore[attr-defined]
+                "/catalogue/v1/records", json=record_body(), headers={**editor, "Idempotency-Key": key}
+            )
+            assert response.status_code == 201, response.text
+            answers.append(response.json())
+
+        for n in range(6):
+            both = [threading.Thread(target=create, args=(c, f"same-key-{n}")) for c in (first, second)]
+            for thread in both:
+                thread.start()
+            for thread in both:
+                thread.join()
+        by_key = [answers[i : i + 2] for i in range(0, len(answers), 2)]
+        assert all(a["id"] == b["id"] for a, b in by_key)  # one record per key, whichever replica answered
+        numbers = sorted(str(a["index_number"]) for a, _ in by_key)
+        assert numbers == [f"FIN-2026-{n:06d}" for n in range(1, 7)]
+        page = second.get("/catalogue/v1/events", headers=auth(settings, "auditor")).json()
+        assert [i["position"] for i in page["items"]] == list(range(1, 7))
