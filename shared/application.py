@@ -37,6 +37,8 @@ from shared.settings import Settings
 from shared.signednote import Checkpoint, Signer, generate_key_file, load_private_key
 from shared.tables import KernelTables
 from shared.timeutil import format_recorded_at, local_date, utcnow
+from shared.webhooks import registry as webhooks
+from shared.webhooks.domain import webhook_aggregate
 
 Handler = Callable[[Session, Any], None]
 T = TypeVar("T")
@@ -142,7 +144,8 @@ class ServiceApplication(Application[UUID]):
         self.clock: Callable[[], datetime] = utcnow
         self.calendar = WorkingCalendar(settings.calendar_file)
         self.law = settings.law
-        self.log_signer = Signer(f"{settings.log_origin}/{self.name}", _log_key(settings))
+        self.log_key = _log_key(settings)  # signs checkpoints, and webhook deliveries (v1a)
+        self.log_signer = Signer(f"{settings.log_origin}/{self.name}", self.log_key)
         super().__init__(env={"CREATE_TABLE": "y"})
         self.recorder.envelope = self.envelope  # type: ignore[attr-defined]
         self.recorder.clock = lambda: self.clock()  # type: ignore[attr-defined]
@@ -171,7 +174,7 @@ class ServiceApplication(Application[UUID]):
 
     def _collect_type_topics(self) -> dict[str, str]:
         topics: dict[str, str] = {}
-        for aggregate_class in self.aggregate_classes:
+        for aggregate_class in (*self.aggregate_classes, webhook_aggregate(self.service)):
             for value in vars(aggregate_class).values():
                 topic = getattr(value, "TOPIC", None)
                 if isinstance(value, type) and isinstance(topic, str) and value.__name__ != "Event":
@@ -187,6 +190,7 @@ class ServiceApplication(Application[UUID]):
             recordings = super().save(*objs, **kwargs)
             for recording in recordings:
                 self.projection.apply(session, recording.domain_event)
+                webhooks.project(session, self, recording.domain_event)
         return recordings
 
     @contextmanager
@@ -288,6 +292,8 @@ class ServiceApplication(Application[UUID]):
     def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
         """What a ``platform`` reader sees of an event's data: ``personal_fields`` become "***"."""
         fields = self.personal_fields.get(type_)
+        if webhooks.is_webhook_type(self.service, type_):
+            fields = webhooks.PRIVATE_FIELDS  # one platform does not see another's subscriptions
         if not fields:
             return data
         return {k: ("***" if k in fields else v) for k, v in data.items()}
@@ -506,7 +512,7 @@ class ServiceApplication(Application[UUID]):
         Rows are deleted rather than tables dropped, so what the migrations made (indexes,
         generated columns, full-text tables) stays exactly as migrated.
         """
-        tables = self.projection.tables + list(self.follower_tables)
+        tables = [*self.projection.tables, *self.follower_tables, self.kernel.webhooks.webhooks]
         with self.transaction() as session:
             for table in reversed(self.metadata.sorted_tables):
                 if table in tables:
@@ -521,7 +527,9 @@ class ServiceApplication(Application[UUID]):
                 break
             with self.transaction() as session:
                 for notification in notifications:
-                    self.projection.apply(session, self.mapper.to_domain_event(notification))
+                    domain_event = self.mapper.to_domain_event(notification)
+                    self.projection.apply(session, domain_event)
+                    webhooks.project(session, self, domain_event)
             done += len(notifications)
             after = notifications[-1].id
             if progress is not None:

@@ -213,3 +213,29 @@ def downgrade_kernel_tables_v2(service: str) -> None:
         batch.drop_constraint(f"uq_{service}_chain_leaf_index", type_="unique")
         batch.drop_column("leaf_index")
         batch.drop_column("chain_format")
+
+
+# --- kernel tables v3: webhooks ----------------------------------------------------------------
+
+
+def create_webhook_tables(service: str) -> None:
+    """The tables of ``shared.webhooks.tables``, created from those very definitions."""
+    from alembic import op
+
+    from shared.tables import new_metadata
+    from shared.webhooks.tables import webhook_tables
+
+    tables = webhook_tables(new_metadata(), service)
+    for table in (tables.webhooks, tables.state, tables.deliveries, tables.attempts):
+        table.create(op.get_bind())
+
+
+def drop_webhook_tables(service: str) -> None:
+    from alembic import op
+
+    from shared.tables import new_metadata
+    from shared.webhooks.tables import webhook_tables
+
+    tables = webhook_tables(new_metadata(), service)
+    for table in (tables.attempts, tables.deliveries, tables.state, tables.webhooks):
+        table.drop(op.get_bind())

@@ -74,6 +74,24 @@ class Metrics:
             ["service", "upstream"],
             registry=self.registry,
         )
+        self.webhook_deliveries = Counter(
+            "openness_webhook_deliveries_total",
+            "Webhook delivery attempts by outcome (delivered, retry, failed, disabled)",
+            ["service", "outcome"],
+            registry=self.registry,
+        )
+        self.webhook_queue = Gauge(
+            "openness_webhook_queue_depth",
+            "Deliveries waiting to be sent, per webhook",
+            ["service", "webhook"],
+            registry=self.registry,
+        )
+        self.webhook_oldest = Gauge(
+            "openness_webhook_oldest_undelivered_seconds",
+            "Age of the oldest delivery not yet sent, per webhook",
+            ["service", "webhook"],
+            registry=self.registry,
+        )
         self.waiting_polls = Gauge(
             "openness_feed_waiting_polls",
             "Feed long polls waiting for a commit",

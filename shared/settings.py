@@ -48,7 +48,16 @@ class Settings(BaseSettings):
     log_key_file: Path | None = None
     # Origin line of checkpoints: "<log_origin>/<service>" (C2SP tlog-checkpoint); also the key name.
     log_origin: str = Field(default="openness.local", pattern=r"^[^\s+]{1,200}$")
-    webhook_allow_private: bool = False
+    webhook_allow_private: bool = False  # deliver to loopback/private addresses and plain http (development only)
+    # Seconds before each attempt of a webhook delivery (the first is the first attempt); after the
+    # last a delivery is failed (and may be redelivered for webhook_redeliver_days).
+    webhook_retry_schedule: str = Field(
+        default="0,5,300,1800,7200,18000,36000,50400,72000,86400", pattern=r"^\d+(\.\d+)?(,\d+(\.\d+)?)*$"
+    )
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+    webhook_max_concurrent: int = Field(default=8, ge=1)  # receivers sent to at once per process
+    webhook_redeliver_days: int = Field(default=30, ge=1)
+    deliver_webhooks: bool = True  # run the deliverer in this process
     # Gateways whose X-Forwarded-For is believed (comma-separated addresses or networks); none by default.
     trusted_proxies: str = ""
 
@@ -122,6 +131,10 @@ class Settings(BaseSettings):
     @property
     def signing_key(self) -> bytes:
         return (self.audit_signing_key or self.jwt_secret).encode("utf-8")
+
+    @property
+    def webhook_schedule(self) -> tuple[float, ...]:
+        return tuple(float(seconds) for seconds in self.webhook_retry_schedule.split(","))
 
 
 @lru_cache(maxsize=1)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Column, DateTime, Dialect, Integer, MetaData, String, Table
 from sqlalchemy.types import TypeDecorator
 
 from shared.chain import chain_table, checkpoint_table, merkle_table
+
+if TYPE_CHECKING:
+    from shared.webhooks.tables import WebhookTables
 
 # Constraint names that are stable across SQLite and PostgreSQL, so migrations can name them.
 NAMING_CONVENTION = {
@@ -31,6 +35,7 @@ class KernelTables:
     checkpoints: Table
     follow_positions: Table
     idempotency: Table
+    webhooks: WebhookTables
 
 
 def kernel_tables(metadata: MetaData, service: str) -> KernelTables:
@@ -53,12 +58,15 @@ def kernel_tables(metadata: MetaData, service: str) -> KernelTables:
         Column("resource_id", String(64), nullable=False),
         Column("created_at", String(32), nullable=False),
     )
+    from shared.webhooks.tables import webhook_tables  # it uses UtcDateTime below
+
     return KernelTables(
         chain_table(metadata, service),
         merkle_table(metadata, service),
         checkpoint_table(metadata, service),
         follow_positions,
         idempotency,
+        webhook_tables(metadata, service),
     )
 
 

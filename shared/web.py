@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from shared.problems import install_problem_handlers
 from shared.rules.law import Law
 from shared.settings import Settings
 from shared.wakeup import ReplicaWakeup
+from shared.webhooks.api import webhooks_router
+from shared.webhooks.deliverer import Deliverer
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,14 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         if wakeup is not None:
             wakeup.start()
         app.state.followers = application.followers = followers
+        app.state.deliverer = deliverer = (
+            Deliverer(application, on_outcome=lambda kind: metrics.webhook_deliveries.labels(spec.service, kind).inc())
+            if settings.deliver_webhooks
+            else None
+        )
+        if deliverer is not None:
+            application.commit_listeners.append(deliverer.wake)
+            deliverer.start()
         if settings.follow:
             for follower in followers:
                 follower.start()
@@ -72,6 +83,8 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             yield
         finally:
             watch.cancel()
+            if deliverer is not None:
+                deliverer.stop()
             if wakeup is not None:
                 wakeup.stop()
             for follower in followers:
@@ -89,6 +102,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     app.include_router(_health_router(spec.service, metrics))
     app.include_router(feed_router(spec.service))
     app.include_router(audit_router(spec.service))
+    app.include_router(webhooks_router(spec.service))
     for router in spec.routers:
         app.include_router(router)
     return app
@@ -123,7 +137,15 @@ def _health_router(service: str, metrics: Metrics) -> APIRouter:
         return JSONResponse({"status": "ready", "service": service, "store": "ok", "followers": followers})
 
     @router.get("/metrics", summary="Prometheus 指标")
-    def prometheus() -> Response:
+    def prometheus(request: Request) -> Response:
+        deliverer = getattr(request.app.state, "deliverer", None)
+        if deliverer is not None:
+            with contextlib.suppress(Exception):  # the store is away: /readyz says so; the rest still shows
+                metrics.webhook_queue.clear()
+                metrics.webhook_oldest.clear()
+                for webhook_id, depth, oldest in deliverer.backlog():
+                    metrics.webhook_queue.labels(service, webhook_id).set(depth)
+                    metrics.webhook_oldest.labels(service, webhook_id).set(oldest)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
