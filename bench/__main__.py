@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import audit, export, follower, longpolls, search, write_path
+from bench import audit, export, follower, longpolls, search, webhooks, write_path
 from bench.common import postgres_reachable, write_results
 
 
@@ -74,6 +74,14 @@ def main() -> None:
             f"{figures['polls']} long polls [{backend}]: p95 of /readyz {figures['readyz_p95_ms']} ms "
             f"(none waiting: {figures['readyz_p95_ms_no_polls']} ms), of a write {figures['write_p95_ms']} ms "
             f"(none waiting: {figures['write_p95_ms_no_polls']} ms)"
+        )
+    for backend in backends:
+        figures = webhooks.run(backend)
+        results.setdefault("webhooks", []).append(figures)
+        print(
+            f"webhooks [{backend}]: {figures['delivered_per_second']} deliveries/s to one receiver over "
+            f"{figures['events']} events (goal >= 500/s); commit to delivery p95 "
+            f"{figures['commit_to_delivery_p95_ms']} ms (goal <= 500 ms)"
         )
     print(f"results written to {write_results('bench', results)}")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +22,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from shared.webhooks import registry
 from shared.webhooks.messages import cloud_event, signed_headers
@@ -125,6 +126,18 @@ class Deliverer:
     def start(self) -> None:
         self._thread.start()
 
+    @contextlib.contextmanager
+    def _bookkeeping(self) -> Iterator[Session]:
+        """A write transaction for delivery state. On PostgreSQL it takes row locks only, never the
+        service's append lock, so delivering never holds up a write of the service; SQLite has one
+        writer at a time anyway, so there it is the usual write transaction."""
+        if self.app.store.is_postgres:
+            with self.app.sessions.begin() as session:
+                yield session
+        else:
+            with self.app.transaction() as session:
+                yield session
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -171,7 +184,7 @@ class Deliverer:
         ]
         now = self.app.clock()
         d, state = self.tables.deliveries, self.tables.state
-        with self.app.transaction() as session:
+        with self._bookkeeping() as session:
             moved: Any = session.execute(
                 update(state)
                 .where(state.c.webhook_id == webhook_id, state.c.queued_to == after)
@@ -236,7 +249,7 @@ class Deliverer:
         on a kept-alive connection, record every outcome (one transaction). False: none was due."""
         d, w, state = self.tables.deliveries, self.tables.webhooks, self.tables.state
         now = self.app.clock()
-        with self.app.transaction() as session:
+        with self._bookkeeping() as session:
             rows = session.execute(
                 select(d.c.id, d.c.event_position, d.c.event_id, d.c.attempts, w.c.url, state.c.secret)
                 .join(w, w.c.id == d.c.webhook_id)
@@ -274,36 +287,44 @@ class Deliverer:
     def _record(self, webhook_id: str, outcomes: list[tuple[int, int, Outcome]], unsent: list[int]) -> None:
         d, a = self.tables.deliveries, self.tables.attempts
         now = self.app.clock()
-        kinds = []
-        with self.app.transaction() as session:
+        kinds, changes, attempts = [], [], []
+        for delivery_id, attempt, outcome in outcomes:
+            if outcome.delivered:
+                status, next_at, kind = "delivered", None, "delivered"
+            elif outcome.gone:
+                status, next_at, kind = "failed", None, "disabled"
+            elif attempt < len(self.schedule):
+                delay = max(self.schedule[attempt], outcome.retry_after or 0.0)
+                status, next_at, kind = "pending", now + timedelta(seconds=delay), "retry"
+            else:
+                status, next_at, kind = "failed", None, "failed"
+            kinds.append(kind)
+            changes.append({"delivery": delivery_id, "new_status": status, "attempt": attempt, "next_at": next_at})
+            attempts.append(
+                {
+                    "delivery_id": delivery_id,
+                    "attempt": attempt,
+                    "status_code": outcome.status_code,
+                    "error": outcome.error,
+                    "at": now,
+                    "next_attempt_at": next_at,
+                }
+            )
+        with self._bookkeeping() as session:
             if unsent:
                 session.execute(update(d).where(d.c.id.in_(unsent)).values(next_attempt_at=now))
-            for delivery_id, attempt, outcome in outcomes:
-                if outcome.delivered:
-                    status, next_at, kind = "delivered", None, "delivered"
-                elif outcome.gone:
-                    status, next_at, kind = "failed", None, "disabled"
-                elif attempt < len(self.schedule):
-                    delay = max(self.schedule[attempt], outcome.retry_after or 0.0)
-                    status, next_at, kind = "pending", now + timedelta(seconds=delay), "retry"
-                else:
-                    status, next_at, kind = "failed", None, "failed"
-                kinds.append(kind)
+            if changes:  # one statement each, executed for every row
                 session.execute(
                     update(d)
-                    .where(d.c.id == delivery_id)
-                    .values(status=status, attempts=attempt, next_attempt_at=next_at)
+                    .where(d.c.id == bindparam("delivery"))
+                    .values(
+                        status=bindparam("new_status"),
+                        attempts=bindparam("attempt"),
+                        next_attempt_at=bindparam("next_at"),
+                    ),
+                    changes,
                 )
-                session.execute(
-                    insert(a).values(
-                        delivery_id=delivery_id,
-                        attempt=attempt,
-                        status_code=outcome.status_code,
-                        error=outcome.error,
-                        at=now,
-                        next_attempt_at=next_at,
-                    )
-                )
+                session.execute(insert(a), attempts)
         if "disabled" in kinds:
             registry.disable(self.app, webhook_id, "the receiver answered 410 Gone")
         for kind in kinds:

@@ -47,7 +47,9 @@ def frozen_application(service: str, settings: Settings) -> Iterator[tuple[Any, 
     """The service as it was when the fixture was stored (kernel tables v1, chain format 1),
     loaded with the frozen rows, then migrated to today's schema, as a deployment would be."""
     store = Store(service, settings)
-    before_v2 = ScriptDirectory.from_config(migrations.alembic_config(service)).get_revision("head").down_revision
+    script = ScriptDirectory.from_config(migrations.alembic_config(service))
+    kernel_v2 = next(r for r in script.walk_revisions() if (r.doc or "").startswith("kernel tables v2"))
+    before_v2 = kernel_v2.down_revision
     migrations.upgrade(store, str(before_v2))
     spec = importlib.import_module(f"services.{service}.main").SPEC
     try:
