@@ -112,7 +112,7 @@ class Deliverer:
         # while one more attempt fits, and gives back the rest; a process killed mid-batch leaves its
         # claims due again within this lease.
         self.timeout = timedelta(seconds=settings.webhook_timeout_seconds)
-        self.lease = self.timeout + timedelta(seconds=15)
+        self.lease = self.timeout * 2 + timedelta(seconds=5)
         self.sender = Sender(allow_private=settings.webhook_allow_private, timeout=settings.webhook_timeout_seconds)
         self.pool = ThreadPoolExecutor(max_workers=settings.webhook_max_concurrent, thread_name_prefix="webhook")
         self.on_outcome = on_outcome

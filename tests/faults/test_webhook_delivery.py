@@ -18,7 +18,7 @@ from tests.webhook_receiver import Receiver
 RECORDS = 60
 ENV = {
     "OPENNESS_WEBHOOK_ALLOW_PRIVATE": "true",
-    "OPENNESS_WEBHOOK_TIMEOUT_SECONDS": "3",  # claims a SIGKILL leaves behind come due after 18 s
+    "OPENNESS_WEBHOOK_TIMEOUT_SECONDS": "2",  # claims a SIGKILL leaves behind come due after 9 s
     "OPENNESS_WEBHOOK_RETRY_SCHEDULE": ",".join(["0", "0.3"] + ["1"] * 40),
 }
 
