@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from shared.application import ServiceApplication
 from shared.auth import Principal, require
 from shared.departments import Departments
-from shared.http import IdempotencyKey, request_hash
+from shared.http import IdempotencyKey, create_once
 from shared.webhooks import registry
 from shared.webhooks.targets import MAX_URL_LENGTH
 
@@ -102,10 +102,11 @@ def webhooks_router(service: str) -> APIRouter:
     )
     def create_webhook(
         body: WebhookCreate, app: App, owner: Owner, request: Request, response: Response, key: IdempotencyKey = None
-    ) -> dict[str, Any]:
+    ) -> Any:
         departments: Departments = request.app.state.departments
         for code in body.departments or []:
             departments.check(code)
+        registry.validate(app, body.model_dump())  # DNS and all: before the write transaction, never inside
         created: dict[str, str] = {}
 
         def create() -> str:
@@ -113,12 +114,20 @@ def webhooks_router(service: str) -> APIRouter:
             created["secret"] = secret
             return webhook_id
 
-        registry.validate(app, body.model_dump())  # DNS and all: before the write transaction, never inside
-        webhook_id, _ = app.once(key=key, principal=owner.sub, request_hash=request_hash(body), create=create)
-        view = registry.view(app, UUID(webhook_id), owner)
-        response.headers["Location"] = f"/{service}/v1/webhooks/{webhook_id}"
-        # A replay cannot show the secret again (it is shown once): it says so instead.
-        return {**view, "secret": created.get("secret", "(shown once, when the webhook was created)")}
+        return create_once(
+            app,
+            response,
+            key=key,
+            principal=owner.sub,
+            body=body,
+            create=create,
+            location=lambda webhook_id: f"/{service}/v1/webhooks/{webhook_id}",
+            # A replay cannot show the secret again (it is shown once): it says so instead.
+            read=lambda webhook_id: {
+                **registry.view(app, UUID(webhook_id), owner),
+                "secret": created.get("secret", "(shown once, when the webhook was created)"),
+            },
+        )
 
     @router.get("", response_model=WebhookList, operation_id=f"{service}ListWebhooks", summary="订阅列表")
     def list_webhooks(app: App, owner: Owner) -> dict[str, Any]:

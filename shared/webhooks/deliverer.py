@@ -154,8 +154,9 @@ class Deliverer:
             try:
                 self.queue_new()
                 self.dispatch_due()
-            except Exception:  # the store went away: log, wait, try again; nothing is lost
-                log.warning("webhook deliverer round failed", exc_info=True)
+            except Exception as error:  # the store went away: log, wait, try again; nothing is lost
+                # The type only: a store error's text carries SQL parameters.
+                log.warning("webhook deliverer round failed: %s", type(error).__name__)
             self._wake.wait(IDLE_SECONDS)
 
     # --- queuing ---------------------------------------------------------------------------
@@ -237,8 +238,8 @@ class Deliverer:
         try:
             while not self._stopping.is_set() and self._attempt_batch(webhook_id):
                 pass
-        except Exception:
-            log.warning("webhook lane failed", exc_info=True)
+        except Exception as error:
+            log.warning("webhook lane failed: %s", type(error).__name__)
         finally:
             with self._lock:
                 self._busy.discard(webhook_id)

@@ -93,22 +93,20 @@ def register(app: ServiceApplication, owner: Principal, fields: dict[str, Any]) 
     return str(webhook.id), secret
 
 
-def _owned(app: ServiceApplication, webhook_id: UUID, principal: Principal) -> Any:
-    """The webhook, if ``principal`` owns it or is the office; else 404 (another's is not revealed)."""
-    webhook: Any = app.repository.get(webhook_id) if _exists(app, webhook_id) else None
-    if (
-        webhook is None
-        or webhook.status == "deleted"
-        or not (principal.has("office") or webhook.owner == principal.sub)
-    ):
-        raise NotFound(f"no webhook {webhook_id}")
-    return webhook
-
-
-def _exists(app: ServiceApplication, webhook_id: UUID) -> bool:
+def _visible(app: ServiceApplication, webhook_id: UUID, principal: Principal) -> dict[str, Any]:
+    """The webhook's row, if ``principal`` owns it or is the office; else 404 (another's is not revealed)."""
     table = app.kernel.webhooks.webhooks
     with app.reading() as session:
-        return session.execute(select(table.c.id).where(table.c.id == str(webhook_id))).first() is not None
+        row = session.execute(select(table).where(table.c.id == str(webhook_id))).first()
+    if row is None or row.status == "deleted" or not (principal.has("office") or row.owner == principal.sub):
+        raise NotFound(f"no webhook {webhook_id}")
+    return dict(row._mapping)
+
+
+def _owned(app: ServiceApplication, webhook_id: UUID, principal: Principal) -> Any:
+    """The aggregate, for a command, once ``principal`` may see it."""
+    _visible(app, webhook_id, principal)
+    return app.repository.get(webhook_id)
 
 
 def rotate_secret(app: ServiceApplication, webhook_id: UUID, principal: Principal) -> str:
@@ -138,11 +136,7 @@ def disable(app: ServiceApplication, webhook_id: str, reason: str) -> None:
 
 
 def view(app: ServiceApplication, webhook_id: UUID, principal: Principal) -> dict[str, Any]:
-    _owned(app, webhook_id, principal)
-    table = app.kernel.webhooks.webhooks
-    with app.reading() as session:
-        row = session.execute(select(table).where(table.c.id == str(webhook_id))).one()
-    return dict(row._mapping)
+    return _visible(app, webhook_id, principal)
 
 
 def listing(app: ServiceApplication, principal: Principal) -> list[dict[str, Any]]:
@@ -158,7 +152,7 @@ def attempts(
     app: ServiceApplication, webhook_id: UUID, principal: Principal, *, after: int, limit: int
 ) -> list[dict[str, Any]]:
     """Every attempt of the webhook's deliveries (and deliveries not yet attempted), oldest first."""
-    _owned(app, webhook_id, principal)
+    _visible(app, webhook_id, principal)
     d, a = app.kernel.webhooks.deliveries, app.kernel.webhooks.attempts
     query = (
         select(
@@ -183,8 +177,7 @@ def attempts(
 
 def redeliver(app: ServiceApplication, webhook_id: UUID, delivery_id: int, principal: Principal) -> dict[str, Any]:
     """Send the delivery again now, whatever became of it, within the redelivery window."""
-    webhook = _owned(app, webhook_id, principal)
-    if webhook.status != "active":
+    if _visible(app, webhook_id, principal)["status"] != "active":
         raise InvalidState("the webhook is disabled; create a new one", reason="disabled")
     d = app.kernel.webhooks.deliveries
     now = app.clock()

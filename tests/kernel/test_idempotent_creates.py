@@ -41,6 +41,13 @@ CASES: list[Case] = [
     ("catalogue", "/catalogue/v1/requests", request_body, ("editor", "FIN"), "description"),
     ("opinion", "/opinion/v1/incidents", incident_body, ("office", None), "title"),
     (
+        "opinion",
+        "/opinion/v1/webhooks",
+        lambda: {"url": "https://93.184.216.34/hooks", "description": "省平台"},
+        ("platform", None),
+        "description",
+    ),
+    (
         "assessment",
         "/assessment/v1/actions",
         lambda: {"department": "EDU", "kind": "circulated_criticism", "reason": "新闻发布会未在24小时内召开"},
