@@ -3,6 +3,8 @@ keeps what it accepted (deduplicated by ``webhook-id``), and fails on request.""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 from collections import Counter
@@ -29,13 +31,31 @@ class Receiver:
         self.redirect_to: str | None = None  # answer 307 with this Location
         self._failed_once: set[str] = set()
         self.lock = threading.Lock()
+        self.stopped = False
+        self._connections: set[socket.socket] = set()  # open keep-alive connections, closed on stop
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver would
 
+            def setup(self) -> None:
+                super().setup()
+                with receiver.lock:
+                    receiver._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with receiver.lock:
+                    receiver._connections.discard(self.connection)
+                super().finish()
+
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                declared = int(self.headers.get("content-length", "0"))
+                body = self.rfile.read(declared)
+                if receiver.stopped or len(body) < declared:
+                    # a stopped receiver answers nothing; a body cut short (the sender died mid-request)
+                    # is a broken connection, not a delivery to judge
+                    self.close_connection = True
+                    return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 if receiver.delay:
                     time.sleep(receiver.delay)
@@ -88,8 +108,15 @@ class Receiver:
         return self
 
     def __exit__(self, *_: object) -> None:
+        """Stop as a real receiver going away does: no new connections and none kept alive."""
+        self.stopped = True
         self.server.shutdown()
         self.server.server_close()
+        with self.lock:
+            open_connections = list(self._connections)
+        for connection in open_connections:
+            with contextlib.suppress(OSError):  # already closed by the peer
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 def positions(receiver: Receiver) -> list[int]:
