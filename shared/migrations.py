@@ -219,23 +219,67 @@ def downgrade_kernel_tables_v2(service: str) -> None:
 
 
 def create_webhook_tables(service: str) -> None:
-    """The tables of ``shared.webhooks.tables``, created from those very definitions."""
+    """The tables of ``shared.webhooks.tables`` as they were at this revision (written out, so a
+    later change of the definitions never changes what this revision creates)."""
+    import sqlalchemy as sa
     from alembic import op
 
-    from shared.tables import new_metadata
-    from shared.webhooks.tables import webhook_tables
-
-    tables = webhook_tables(new_metadata(), service)
-    for table in (tables.webhooks, tables.state, tables.deliveries, tables.attempts):
-        table.create(op.get_bind())
+    position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    moment = sa.DateTime(timezone=True)
+    webhooks, state = f"{service}_webhooks", f"{service}_webhook_state"
+    deliveries, attempts = f"{service}_webhook_deliveries", f"{service}_webhook_attempts"
+    op.create_table(
+        webhooks,
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("types", sa.JSON(), nullable=False),
+        sa.Column("departments", sa.JSON(), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=False),
+        sa.Column("start_position", position, nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("disabled_reason", sa.String(length=500), nullable=True),
+        sa.Column("created_at", moment, nullable=False),
+        sa.Column("updated_at", moment, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=f"pk_{webhooks}"),
+    )
+    op.create_table(
+        state,
+        sa.Column("webhook_id", sa.String(length=36), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("queued_to", position, nullable=False),
+        sa.PrimaryKeyConstraint("webhook_id", name=f"pk_{state}"),
+    )
+    op.create_table(
+        deliveries,
+        sa.Column("id", position, autoincrement=True, nullable=False),
+        sa.Column("webhook_id", sa.String(length=36), nullable=False),
+        sa.Column("event_position", position, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", moment, nullable=True),
+        sa.Column("created_at", moment, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=f"pk_{deliveries}"),
+        sa.UniqueConstraint("webhook_id", "event_position", name=f"uq_{deliveries}_webhook_id"),
+    )
+    op.create_index(f"ix_{service}_webhook_deliveries_due", deliveries, ["status", "next_attempt_at"])
+    op.create_index(f"ix_{service}_webhook_deliveries_lane", deliveries, ["webhook_id", "status", "event_position"])
+    op.create_table(
+        attempts,
+        sa.Column("delivery_id", position, nullable=False),
+        sa.Column("attempt", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("at", moment, nullable=False),
+        sa.Column("next_attempt_at", moment, nullable=True),
+        sa.PrimaryKeyConstraint("delivery_id", "attempt", name=f"pk_{attempts}"),
+    )
 
 
 def drop_webhook_tables(service: str) -> None:
     from alembic import op
 
-    from shared.tables import new_metadata
-    from shared.webhooks.tables import webhook_tables
-
-    tables = webhook_tables(new_metadata(), service)
-    for table in (tables.attempts, tables.deliveries, tables.state, tables.webhooks):
-        table.drop(op.get_bind())
+    for table in ("webhook_attempts", "webhook_deliveries", "webhook_state", "webhooks"):
+        op.drop_table(f"{service}_{table}")

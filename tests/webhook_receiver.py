@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -16,7 +17,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 
 class Receiver:
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, *, tls: ssl.SSLContext | None = None) -> None:
         self.secret: str | None = None
         self.events: dict[str, dict[str, Any]] = {}  # webhook-id -> the CloudEvent accepted
         self.bodies: list[bytes] = []
@@ -29,10 +30,12 @@ class Receiver:
         self.flaky_every: int | None = None  # the first attempt at every n-th position fails
         self.delay = 0.0  # seconds before answering (a slow receiver)
         self.redirect_to: str | None = None  # answer 307 with this Location
+        self.answer_body = ""  # sent with every answer (a receiver saying more than it needs to)
         self._failed_once: set[str] = set()
         self.lock = threading.Lock()
         self.stopped = False
         self._connections: set[socket.socket] = set()  # open keep-alive connections, closed on stop
+        self.connections_opened = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,6 +45,7 @@ class Receiver:
                 super().setup()
                 with receiver.lock:
                     receiver._connections.add(self.connection)
+                    receiver.connections_opened += 1
 
             def finish(self) -> None:
                 with receiver.lock:
@@ -65,19 +69,25 @@ class Receiver:
                     self.send_header("location", receiver.redirect_to)
                 for name, value in receiver.extra_headers.items():
                     self.send_header(name, value)
-                self.send_header("content-length", "0")
+                answer = receiver.answer_body.encode()
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
+                self.wfile.write(answer)
 
             def log_message(self, *_: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = int(self.server.server_address[1])
+        self.scheme = "http"
+        if tls is not None:  # HTTPS with the given server context (its certificate, its SNI callback)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hooks"
 
     def accept(self, body: bytes, headers: dict[str, str]) -> int:
         with self.lock:
@@ -112,6 +122,10 @@ class Receiver:
         self.stopped = True
         self.server.shutdown()
         self.server.server_close()
+        self.close_connections()
+
+    def close_connections(self) -> None:
+        """Close every open connection (as a receiver's idle timeout or a restart does)."""
         with self.lock:
             open_connections = list(self._connections)
         for connection in open_connections:

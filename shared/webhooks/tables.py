@@ -61,6 +61,8 @@ def webhook_tables(metadata: MetaData, service: str) -> WebhookTables:
         Column("created_at", UtcDateTime, nullable=False),
         UniqueConstraint("webhook_id", "event_position"),
         Index(f"ix_{service}_webhook_deliveries_due", "status", "next_attempt_at"),
+        # a lane's claim: one webhook's pending deliveries in position order, read a batch at a time
+        Index(f"ix_{service}_webhook_deliveries_lane", "webhook_id", "status", "event_position"),
     )
     attempts = Table(
         f"{service}_webhook_attempts",
