@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     interpretation_url: str | None = None
     opinion_url: str | None = None
     assessment_url: str | None = None
+    # The address browsers reach the services at (the gateway), for links in pages such as the
+    # desk; "/" links on the same origin. Unset: each service's own address (url_of).
+    public_url: str | None = None
 
     # --- HTTP limits -------------------------------------------------------------------
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from services.assessment.application import AssessmentApplication
 from services.assessment.read_models import action
 from services.assessment.schemas import ActionCreate, ActionPublic, ActionRectified, SchemeIn, Sources
-from services.assessment.scores import breakdown, league, proposed, scheme_in_force
+from services.assessment.scores import scheme_in_force
 from shared.auth import Principal, require
 from shared.errors import NotFound
 from shared.export import table_response
@@ -20,7 +20,7 @@ from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, se
 from shared.rules.vocabulary import INDICATORS
 from shared.timeutil import local_date, to_shanghai
 from shared.types import Moment
-from shared.web import CalendarDep, DepartmentsDep, SettingsDep
+from shared.web import DepartmentsDep, SettingsDep
 
 router = APIRouter(prefix="/assessment/v1", tags=["assessment 考核与问责"])
 
@@ -112,23 +112,12 @@ def _year_and_moment(app: AssessmentApplication, year: int | None, as_of: dateti
 def scores(
     app: App,
     departments: DepartmentsDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     year: Year = None,
     as_of: AsOf = None,
     format: Format = "json",
 ) -> Any:
     year_, moment = _year_and_moment(app, year, as_of)
-    with app.reading() as session:
-        table = league(
-            session,
-            settings=settings,
-            calendar=calendar,
-            departments=departments.codes(),
-            year=year_,
-            as_of=moment,
-            cache=app.worlds,
-        )
+    table = app.league_at(departments.codes(), year_, moment)
     if format == "json":
         return table
     header = ["名次", "部门", "得分", "扣分", *INDICATORS]
@@ -144,24 +133,13 @@ def department_score(
     department: Annotated[str, Path(max_length=16)],
     app: App,
     departments: DepartmentsDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
     year: Year = None,
     as_of: AsOf = None,
     format: Format = "json",
 ) -> Any:
     departments.check(department)
     year_, moment = _year_and_moment(app, year, as_of)
-    with app.reading() as session:
-        detail = breakdown(
-            session,
-            settings=settings,
-            calendar=calendar,
-            department=department,
-            year=year_,
-            as_of=moment,
-            cache=app.worlds,
-        )
+    detail = app.breakdown_at(department, year_, moment)
     if format == "json":
         return detail
     header = ["指标", "权重", "分子", "分母", "达标率", "得分", "扣分事项"]
@@ -202,10 +180,7 @@ def put_scheme(
 
 
 @router.get("/proposed-actions", summary="建议问责：应急回应超时、效果评估为无效且尚未问责的事项（公开办）")
-def get_proposed_actions(
-    app: App, _: Reader, calendar: CalendarDep, settings: SettingsDep, year: Year = None, as_of: AsOf = None
-) -> Any:
+def get_proposed_actions(app: App, _: Reader, year: Year = None, as_of: AsOf = None) -> Any:
     year_, moment = _year_and_moment(app, year, as_of)
-    with app.reading() as session:
-        items = proposed(session, settings=settings, calendar=calendar, year=year_, as_of=moment, cache=app.worlds)
+    items = app.proposed_at(year_, moment)
     return {"year": year_, "items": items}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,7 +10,7 @@ from services.assessment import read_models
 from services.assessment.domain import Action, YearScheme
 from services.assessment.projection import projection
 from services.assessment.read_models import fact
-from services.assessment.scores import WorldCache
+from services.assessment.scores import WorldCache, breakdown, league, proposed
 from shared.application import ServiceApplication
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -50,3 +50,35 @@ class AssessmentApplication(ServiceApplication):
         sheet.adopt(scheme={**scheme, "year": year}, at=self.clock(), by=actor.sub)
         self.save(sheet)
         return sheet
+
+    # --- scores as of an instant (the JSON routes and the desk answer with these) ---------------------
+
+    def league_at(self, departments: list[str], year: int, as_of: datetime) -> dict[str, Any]:
+        with self.reading() as session:
+            return league(
+                session,
+                settings=self.settings,
+                calendar=self.calendar,
+                departments=departments,
+                year=year,
+                as_of=as_of,
+                cache=self.worlds,
+            )
+
+    def breakdown_at(self, department: str, year: int, as_of: datetime) -> dict[str, Any]:
+        with self.reading() as session:
+            return breakdown(
+                session,
+                settings=self.settings,
+                calendar=self.calendar,
+                department=department,
+                year=year,
+                as_of=as_of,
+                cache=self.worlds,
+            )
+
+    def proposed_at(self, year: int, as_of: datetime) -> list[dict[str, Any]]:
+        with self.reading() as session:
+            return proposed(
+                session, settings=self.settings, calendar=self.calendar, year=year, as_of=as_of, cache=self.worlds
+            )

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.assessment.api import router
 from services.assessment.application import AssessmentApplication
+from services.assessment.desk.routes import router as desk_router
 from services.assessment.projection import record_fact
 from shared.follower import FollowSpec
 from shared.settings import Settings, get_settings
@@ -18,7 +19,7 @@ SPEC = ServiceSpec(
     title="openness assessment 政务公开考核服务",
     description="跟随目录、解读、舆情三个服务的事件流，按部门计算可复核的考核得分；通报批评与约谈整改。",
     application_class=AssessmentApplication,
-    routers=[router],
+    routers=[router, desk_router],
     followers=[FollowSpec(upstream, record_fact(upstream)) for upstream in UPSTREAMS],
 )
 

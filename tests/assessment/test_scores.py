@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from shared.settings import Settings
-from tests.assessment.world_builder import City, city
-from tests.catalogue.builders import record_body
+from tests.assessment.world_builder import AS_OF, build_year, city
 from tests.support import assert_problem, auth
 
-AS_OF = "2026-11-26T12:00:00+08:00"
 WEIGHTS = {
     "disclosure_timeliness": 20,
     "catalogue_coverage": 10,
@@ -23,145 +19,6 @@ WEIGHTS = {
 }
 
 
-def _record(c: City, dept: str, formed_on: str, published_at: str | None, **extra: Any) -> dict[str, Any]:
-    c.at(f"{formed_on}T09:00:00+08:00")
-    record = c.post(
-        c.catalogue,
-        "/catalogue/v1/records",
-        record_body(department=dept, formed_on=formed_on, **extra),
-        "editor",
-        dept=dept,
-    )
-    if published_at:
-        c.at(published_at)
-        c.post(c.catalogue, f"/catalogue/v1/records/{record['id']}/publish", None, "editor", dept=dept)
-    return record
-
-
-def _interpretation(c: City, dept: str, policy_id: str, at: str, principal: bool) -> None:
-    body = {
-        "department": dept,
-        "policy_record_id": policy_id,
-        "title": "解读",
-        "form": "text",
-        "interpreter": {"name": "负责人", "position": "局长", "principal": principal},
-        "body": "解读正文",
-    }
-    c.follow()
-    made = c.post(c.interpretation, "/interpretation/v1/interpretations", body, "head", dept=dept)
-    c.at(at)
-    c.post(c.interpretation, f"/interpretation/v1/interpretations/{made['id']}/publish", None, "head", dept=dept)
-
-
-def _build_year(c: City) -> dict[str, Any]:
-    office = ("office",)
-    c.at("2026-01-05T09:00:00+08:00")
-    for code in ("FIN-A", "FIN-B"):
-        item = {
-            "code": code,
-            "name": "事项",
-            "area": "fiscal_budget",
-            "content": "内容",
-            "basis": "依据",
-            "department": "FIN",
-            "channels": ["website"],
-        }
-        c.post(c.catalogue, "/catalogue/v1/items", item, *office)
-    # FIN disclosure: formed 03-02, due 03-30. r1 on time, r2 late, r3 never published, r4 not yet due.
-    r1 = _record(c, "FIN", "2026-03-02", "2026-03-10T10:00:00+08:00", category="policy", item_code="FIN-A")
-    _record(c, "FIN", "2026-03-02", "2026-04-15T10:00:00+08:00", category="policy")
-    _record(c, "FIN", "2026-03-02", None, category="announcement")
-    _record(c, "FIN", "2026-11-20", None, category="announcement")
-    # FIN interpretations: r1 explained a day later (in sync), twice as principal; r2 never explained.
-    _interpretation(c, "FIN", r1["id"], "2026-03-11T10:00:00+08:00", principal=True)
-    _interpretation(c, "FIN", r1["id"], "2026-05-06T10:00:00+08:00", principal=True)
-    # FIN proposals: p1 published 4 days after the reply, p2 never.
-    c.at("2026-06-01T09:00:00+08:00")
-    reply = {
-        "kind": "npc_suggestion",
-        "number": "1",
-        "title": "建议",
-        "handler_department": "FIN",
-        "replied_on": "2026-06-01",
-        "reply_text": "答复",
-    }
-    p1 = c.post(c.catalogue, "/catalogue/v1/proposals", reply, "editor", dept="FIN")
-    c.post(c.catalogue, "/catalogue/v1/proposals", {**reply, "number": "2"}, "editor", dept="FIN")
-    c.at("2026-06-05T09:00:00+08:00")
-    c.post(c.catalogue, f"/catalogue/v1/proposals/{p1['id']}/publish", None, "editor", dept="FIN")
-    # FIN opinion: release at +3 h (met), press conference at +30 h (missed).
-    c.at("2026-05-01T08:00:00+08:00")
-    incident = {
-        "title": "突发事件",
-        "source": "monitoring",
-        "detected_at": "2026-05-01T08:00:00+08:00",
-        "topic": "disaster",
-        "severity": "especially_major",
-        "emergency": True,
-        "lead_department": "FIN",
-    }
-    made = c.post(c.opinion, "/opinion/v1/incidents", incident, *office)
-    full = {"cause": "因", "solution": "策", "constraints": "限"}
-    for kind, at in (
-        ("authoritative_release", "2026-05-01T11:00:00+08:00"),
-        ("press_conference", "2026-05-02T14:00:00+08:00"),
-    ):
-        c.at(at)
-        c.post(
-            c.opinion,
-            f"/opinion/v1/incidents/{made['id']}/responses",
-            {"kind": kind, "at": at, "channel": "官网", "summary": "回应", "explains": full},
-            "editor",
-            dept="FIN",
-        )
-    # FIN requests: due 10-30; one replied 10-30 (on time), one 11-02 (late), one received 11-20 (pending).
-    for received, replied in (("2026-09-28", "2026-10-30"), ("2026-09-28", "2026-11-02"), ("2026-11-20", None)):
-        c.at(f"{received}T09:00:00+08:00")
-        body = {
-            "department": "FIN",
-            "applicant": {"type": "commercial", "name": "某公司", "contact": "x"},
-            "description": "申请",
-            "channel": "in_person",
-            "received_on": received,
-        }
-        request = c.post(c.catalogue, "/catalogue/v1/requests", body, "editor", dept="FIN")
-        if replied:
-            c.at(f"{replied}T09:00:00+08:00")
-            c.post(
-                c.catalogue,
-                f"/catalogue/v1/requests/{request['id']}/replied",
-                {"on": replied, "outcome": "granted"},
-                "editor",
-                dept="FIN",
-            )
-    # EDU: one policy published the next day and explained the same day by its head, three times.
-    e1 = _record(c, "EDU", "2026-06-01", "2026-06-02T10:00:00+08:00", category="policy")
-    for _ in range(3):
-        _interpretation(c, "EDU", e1["id"], "2026-06-02T15:00:00+08:00", principal=True)
-    # Actions: FIN criticised, EDU interviewed.
-    c.at("2026-07-01T09:00:00+08:00")
-    c.post(
-        c.assessment,
-        "/assessment/v1/actions",
-        {
-            "department": "FIN",
-            "kind": "circulated_criticism",
-            "reason": "发布会超时",
-            "refs": [{"service": "opinion", "ref_id": made["id"]}],
-        },
-        *office,
-    )
-    c.post(
-        c.assessment,
-        "/assessment/v1/actions",
-        {"department": "EDU", "kind": "rectification_interview", "reason": "约谈"},
-        *office,
-    )
-    c.at(AS_OF)
-    c.follow()
-    return {"incident": made["id"]}
-
-
 def _expected(rates: dict[str, float | None], deduction: float) -> float:
     applicable = {k: r for k, r in rates.items() if r is not None}
     base = 100 * sum(WEIGHTS[k] * r for k, r in applicable.items()) / sum(WEIGHTS[k] for k in applicable)
@@ -170,7 +27,7 @@ def _expected(rates: dict[str, float | None], deduction: float) -> float:
 
 def test_every_indicator_deduction_score_and_rank(settings: Settings) -> None:
     with city(settings) as c:
-        built = _build_year(c)
+        built = build_year(c)
         fin = c.assessment.get("/assessment/v1/scores/FIN", params={"year": 2026, "as_of": AS_OF}).json()
         got = {k: (v["numerator"], v["denominator"]) for k, v in fin["indicators"].items()}
         assert got == {
@@ -233,7 +90,7 @@ def test_every_indicator_deduction_score_and_rank(settings: Settings) -> None:
 
 def test_as_of_judges_at_that_instant(settings: Settings) -> None:
     with city(settings) as c:
-        _build_year(c)
+        build_year(c)
         # On 2026-05-01 at 20:00 the press conference (due 05-02 08:00) was still pending and
         # nothing later than that instant had been recorded.
         early = c.assessment.get(
@@ -249,7 +106,7 @@ def test_as_of_judges_at_that_instant(settings: Settings) -> None:
 
 def test_a_scheme_change_applies_from_then_on(settings: Settings) -> None:
     with city(settings) as c:
-        _build_year(c)
+        build_year(c)
         before = c.assessment.get("/assessment/v1/scores/FIN", params={"year": 2026, "as_of": AS_OF}).json()["score"]
         c.at("2026-11-27T09:00:00+08:00")
         scheme = {
@@ -283,7 +140,7 @@ def test_a_scheme_change_applies_from_then_on(settings: Settings) -> None:
 
 def test_proposed_actions_and_exports(settings: Settings) -> None:
     with city(settings) as c:
-        built = _build_year(c)
+        built = build_year(c)
         office = auth(c.settings, "office")
         assert (
             c.assessment.get("/assessment/v1/proposed-actions", params={"year": 2026}, headers=office).json()["items"]
