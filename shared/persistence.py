@@ -163,6 +163,8 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         positions: Sequence[int]
+        if not stored_events:
+            return []  # saving an aggregate with nothing new records nothing (and links nothing)
         if self.datastore.engine is not None and self.datastore.engine.dialect.name == "postgresql":
             positions = self._insert_gap_free(session, stored_events)
         else:  # SQLite's rowid is max + 1 and a rollback returns it: no gap to avoid

@@ -240,13 +240,30 @@ class CatalogueApplication(ServiceApplication):
                 raise Forbidden("the office publishes the city's report", code="forbidden")
         elif not (actor.has("head") and actor.acts_for(department)):
             raise Forbidden(f"the head of {department} publishes its report", code="forbidden")
-        try:
-            report = self.load(AnnualReport.create_id(department, year), AnnualReport)
-        except NotFound:
-            report = AnnualReport(department=department, year=year)
+        report = self.annual_report(department, year) or AnnualReport(department=department, year=year)
         report.publish(at=self.clock(), by=actor.sub)
         self.save(report)
         return report
+
+    def write_annual_narrative(
+        self, *, actor: Principal, department: str | None, year: int, section: str, text: str
+    ) -> AnnualReport:
+        """A department's editors and head write its report; the office writes the city's."""
+        if department is None:
+            if not actor.has("office"):
+                raise Forbidden("the office writes the city's report", code="forbidden")
+        else:
+            authorise(actor, department)
+        report = self.annual_report(department, year) or AnnualReport(department=department, year=year)
+        report.write_narrative(section=section, text=text, by=actor.sub)
+        self.save(report)
+        return report
+
+    def annual_report(self, department: str | None, year: int) -> AnnualReport | None:
+        try:
+            return self.load(AnnualReport.create_id(department, year), AnnualReport)
+        except NotFound:
+            return None
 
     # --- annual report figures -----------------------------------------------------------------------
 

@@ -346,6 +346,11 @@ def report_published(session: Session, e: Any) -> None:
     projection.update(session, annual_report, e, published_at=e.published_at, published_by=e.published_by)
 
 
+@projection.on(AnnualReport.NarrativeWritten)
+def report_narrative_written(session: Session, e: Any) -> None:
+    projection.update(session, annual_report, e)  # the text itself is read from the report's events
+
+
 @projection.on(AnnualFigures.Opened)
 def figures_opened(session: Session, e: Any) -> None:
     session.execute(

@@ -422,3 +422,14 @@ class FiguresEntry(Input):
     penalty: int = Field(ge=0, le=10**9, description="行政处罚决定数")
     enforcement: int = Field(ge=0, le=10**9, description="行政强制决定数")
     fees_10k_yuan: float = Field(ge=0, le=10**9, description="行政事业性收费（万元）")
+
+
+class NarrativeEntry(Input):
+    section: Literal["overview", "problems", "other", "一", "五", "六"] = Field(
+        description="年度报告的文字部分：overview（一、总体情况）、problems（五、存在的主要问题及改进情况）、"
+        "other（六、其他需要报告的事项），也可写作 一、五、六",
+        examples=["overview"],
+    )
+    text: Annotated[LongText, StringConstraints(max_length=50_000)] = Field(
+        description="该部分的正文，按换行分段", examples=["2025年，本局坚持以公开为常态、不公开为例外……"]
+    )

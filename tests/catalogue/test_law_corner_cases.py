@@ -149,6 +149,7 @@ def test_a_pause_that_ended_before_the_restart_adds_nothing(catalogue: TestClien
 
 
 def test_an_appeal_result_is_updated_and_counted_once(catalogue: TestClient, settings: Settings) -> None:
+    _set_today(catalogue, datetime(2026, 11, 28, 2, 0, tzinfo=UTC))  # so that 11-29 below is tomorrow
     request = _receive(catalogue, settings)
     _step(catalogue, settings, request, "replied", on="2026-10-20", outcome="refused", reason="state_secret")
     appealed = _step(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
 
-from services.catalogue import annual_report, request_queries
-from services.catalogue.api.deps import App, Editor, Publisher
+from services.catalogue import annual_report, report_document, request_queries
+from services.catalogue.api.deps import App, Editor, Publisher, Reviser
 from services.catalogue.application import CatalogueApplication
+from services.catalogue.domain.annual_report import SECTION_NUMERALS
 from services.catalogue.schemas import (
     Appeal,
     AppealResultIn,
@@ -17,6 +19,7 @@ from services.catalogue.schemas import (
     ConsultationStart,
     Extension,
     FiguresEntry,
+    NarrativeEntry,
     OverdueRequests,
     Reply,
     RequestCreate,
@@ -28,6 +31,7 @@ from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.errors import Forbidden, NotFound
 from shared.export import table_response
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
+from shared.pages import DOCUMENT_POLICY, page
 from shared.types import NoFields
 from shared.web import DepartmentsDep, SettingsDep
 
@@ -179,13 +183,16 @@ def enter_figures(
     return {"department": body.department, "year": year, "version": sheet.version, **figures}
 
 
-@router.get("/annual-reports/{year}", summary="政府信息公开工作年度报告（表二、表三、表四）；format=json|csv|xlsx")
+@router.get(
+    "/annual-reports/{year}",
+    summary="政府信息公开工作年度报告（表二、表三、表四）；format=json|csv|xlsx，或整份报告 format=html|docx",
+)
 def get_annual_report(
     year: Annotated[int, Path(ge=2000, le=2100)],
     app: App,
     departments: DepartmentsDep,
     department: Annotated[str | None, Query(max_length=16)] = None,
-    format: Literal["json", "csv", "xlsx"] = "json",
+    format: Literal["json", "csv", "xlsx", "html", "docx"] = "json",
 ) -> Any:
     if department is not None:
         departments.check(department)
@@ -193,9 +200,49 @@ def get_annual_report(
         report = annual_report.report(session, year=year, department=department, law=app.law, as_of=app.clock())
     if format == "json":
         return report
+    scope = "全市" if department is None else departments.name_of(department)
+    if format in ("html", "docx"):
+        document = app.annual_report(department, year)
+        narrative = {} if document is None else document.narrative
+        filename = f"annual-report-{year}-{department or 'city'}"
+        if format == "html":
+            return page(report_document.html(report, narrative, scope), policy=DOCUMENT_POLICY)
+        return Response(
+            report_document.docx(report, narrative, scope),
+            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            headers={
+                "content-disposition": f'attachment; filename="{filename}.docx"; '
+                f"filename*=UTF-8''{quote(report_document.title_of(year, scope))}.docx",
+                "x-content-type-options": "nosniff",
+            },
+        )
     header, rows = annual_report.flat_rows(report)
-    scope = department or "全市"
     return table_response(format, header, rows, f"{year}年政府信息公开工作年度报告-{scope}", f"annual-report-{year}")
+
+
+@router.put(
+    "/annual-reports/{year}/narrative",
+    summary="填写年度报告的文字部分（一、五、六）；部门报告由本部门，全市报告由公开办",
+)
+def write_narrative(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    body: NarrativeEntry,
+    app: App,
+    actor: Reviser,
+    departments: DepartmentsDep,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    if department is not None:
+        departments.check(department)
+    section = SECTION_NUMERALS.get(body.section, body.section)
+    report = app.write_annual_narrative(actor=actor, department=department, year=year, section=section, text=body.text)
+    return {
+        "year": year,
+        "department": department,
+        "section": section,
+        "text": report.narrative[section],
+        "version": report.version,
+    }
 
 
 @router.post("/annual-reports/{year}/publish", summary="发布年度报告（部门报告由本部门负责人、全市报告由公开办发布）")

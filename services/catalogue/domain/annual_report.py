@@ -12,6 +12,15 @@ from shared.errors import InvalidState
 
 REPORT_NAMESPACE = uuid.UUID("3e8b1f52-7c4d-5a69-b0e2-9f1d6c3a8e47")
 
+# The sections of the 2021 format that people write (一, 五, 六); 二-四 are tables from the events.
+NARRATIVE_SECTIONS = {
+    "overview": "一、总体情况",
+    "problems": "五、存在的主要问题及改进情况",
+    "other": "六、其他需要报告的事项",
+}
+# The section numbers of the format, accepted for the same sections.
+SECTION_NUMERALS = {"一": "overview", "五": "problems", "六": "other"}
+
 
 class AnnualReport(Aggregate):
     """One per department and year, and one per year for the city (``department`` None)."""
@@ -33,6 +42,7 @@ class AnnualReport(Aggregate):
         self.department = department
         self.year = year
         self.published_at: datetime | None = None
+        self.narrative: dict[str, str] = {}
 
     def publish(self, *, at: datetime, by: str) -> None:
         if self.published_at is not None:
@@ -42,3 +52,15 @@ class AnnualReport(Aggregate):
     @event("Published", topic="catalogue.AnnualReport.Published")
     def _published(self, published_at: datetime, published_by: str) -> None:
         self.published_at = published_at
+
+    def write_narrative(self, *, section: str, text: str, by: str) -> None:
+        """A narrative section, written (again) before publication; a published report stays as published."""
+        if self.published_at is not None:
+            raise InvalidState("the report is published; its text no longer changes", reason="already_published")
+        if self.narrative.get(section) == text:
+            return  # the same text again records nothing
+        self._narrative_written(section=section, text=text, written_by=by)
+
+    @event("NarrativeWritten", topic="catalogue.AnnualReport.NarrativeWritten")
+    def _narrative_written(self, section: str, text: str, written_by: str) -> None:
+        self.narrative = {**self.narrative, section: text}
