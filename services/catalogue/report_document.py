@@ -153,7 +153,8 @@ def title_of(year: int, scope_name: str) -> str:
 
 
 def _paragraphs(text: str | None) -> list[str]:
-    return [p.strip() for p in (text or "").splitlines() if p.strip()] or [UNWRITTEN]
+    """A section's paragraphs (one per line); none when it is not written yet."""
+    return [p.strip() for p in (text or "").splitlines() if p.strip()]
 
 
 def html(report: dict[str, Any], narrative: dict[str, str], scope_name: str) -> str:
@@ -163,6 +164,7 @@ def html(report: dict[str, Any], narrative: dict[str, str], scope_name: str) -> 
         title=title_of(report["year"], scope_name),
         publication=_publication_line(report),
         report=report,
+        unwritten=UNWRITTEN,
         overview=_paragraphs(narrative.get("overview")),
         problems=_paragraphs(narrative.get("problems")),
         other=_paragraphs(narrative.get("other")),
@@ -269,7 +271,7 @@ def docx(report: dict[str, Any], narrative: dict[str, str], scope_name: str) -> 
         elif title == SECTION_TITLES[3]:
             _table4(document, table4_row(report["table4"]))
         else:
-            for paragraph in _paragraphs(narrative_of[title]):
+            for paragraph in _paragraphs(narrative_of[title]) or [UNWRITTEN]:
                 document.add_paragraph(paragraph).paragraph_format.first_line_indent = Pt(21)
     for table in document.tables:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
