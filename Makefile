@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 
-.PHONY: install run test test-unit lint fmt bench migrate clean
+.PHONY: install install-browser run test test-unit lint fmt bench migrate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,26 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the exact versions of requirements.lock
 
+# What some tests drive besides Python: Debian's Chromium and ChromeDriver (the desk's browser tests,
+# with a CJK font so screenshots show the Chinese) and docker-compose (the compose file is checked).
+# Installed here when missing and we may (root, apt-get); elsewhere those tests say they were skipped.
+BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-zenhei docker-compose
+install-browser:  ## Chromium, ChromeDriver, a CJK font and docker-compose for the tests (Debian, as root)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q . \
+		&& command -v docker-compose >/dev/null; then \
+		echo "browser for tests: $$(chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null \
+			|| (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null); \
+		echo "browser for tests: $$(chromium --version 2>/dev/null)"; \
+	else \
+		echo "no Chromium and no way to install it here: the browser tests will be skipped"; \
+	fi
+
 run: install  ## start the four services on SQLite (Ctrl-C stops them all)
 	$(BIN)/openness run
 
-test: install  ## the test suite (SQLite and, when reachable, PostgreSQL; OPENNESS_TEST_BACKENDS picks)
+test: install install-browser  ## the test suite (SQLite and, when reachable, PostgreSQL; OPENNESS_TEST_BACKENDS picks)
 	$(BIN)/pytest -q
 
 test-unit: install  ## the unit tier alone: pure legal rules, the judge and the rank, in seconds

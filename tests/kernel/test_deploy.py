@@ -25,6 +25,7 @@ def test_docker_compose_accepts_the_file() -> None:
     assert set(listed.stdout.split()) == {*SERVICES, "catalogue-2", "postgres", "gateway"}
     rendered = subprocess.run([*command, "config"], env=env, capture_output=True, text=True, check=True).stdout
     assert "pg_isready" in rendered
+    assert "OPENNESS_PUBLIC_URL: /" in rendered  # the desk links sources through the gateway
     assert "published: 8000" in rendered or "8000:8000" in rendered
 
 
