@@ -148,6 +148,24 @@ class Demo:
                 }
                 self.post("catalogue", f"/requests/{made['id']}/replied", answer, "editor", dept)
 
+    def annual_report(self) -> None:
+        """FIN's report of this year: table 二's entered figures and the narrative sections 一 and 五."""
+        year, fin = self.today.year, self.headers("editor", "FIN")
+        figures = {"department": "FIN", "licensing": 126, "penalty": 9, "enforcement": 2, "fees_10k_yuan": 35.5}
+        sections = {
+            "overview": f"{year}年，市财政局坚持以公开为常态、不公开为例外，全面推进预算、决算信息公开。\n"
+            "全年主动公开政府信息，依法办理政府信息公开申请，按时答复率持续提升。",
+            "problems": "一是政策解读形式较为单一；二是部分信息公开时效仍需提升。下一步将加强培训和督促检查。",
+        }
+        writes = [(f"/annual-reports/{year}/figures", figures)]
+        writes += [
+            (f"/annual-reports/{year}/narrative?department=FIN", {"section": k, "text": v}) for k, v in sections.items()
+        ]
+        for path, body in writes:
+            response = self.client.put(self.url("catalogue", path), json=body, headers=fin)
+            if response.status_code >= 400:
+                raise RuntimeError(f"catalogue{path}: {response.status_code} {response.text[:300]}")
+
     def incidents(self) -> None:
         now = datetime.now(SHANGHAI)
         health = self.post(
@@ -221,6 +239,7 @@ class Demo:
             ("interpretations 政策解读", self.interpretations),
             ("proposals 建议提案", self.proposals),
             ("requests 依申请公开", self.requests),
+            ("annual report 年度报告", self.annual_report),
             ("incidents 舆情事件", self.incidents),
             ("actions 问责", self.actions),
         ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import docx
 import httpx
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy import func, select
 
 from services.assessment.main import SPEC
@@ -130,7 +133,7 @@ def test_the_demo_loads_a_year_where_departments_differ(settings: Settings, tmp_
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-        assert "7/7" in result.stdout  # the progress bar finished
+        assert "8/8" in result.stdout  # the progress bar finished
         year = local_date(utcnow()).year
         league = {
             e["department"]: e
@@ -144,6 +147,21 @@ def test_the_demo_loads_a_year_where_departments_differ(settings: Settings, tmp_
         assert any(
             v["kind"] == "missed_authoritative_release" for v in env["indicators"]["opinion_timeliness"]["violations"]
         )
+        # The desk shows the demo year with the API's numbers; FIN's report is a document with its text.
+        desk = lxml_html.fromstring(httpx.get(f"{running.url('assessment')}/assessment/desk/").text)
+        shown = {
+            row.get("data-department"): float(row.xpath("td[@data-field='score']")[0].text)
+            for row in desk.xpath("//table[@class='league']/tbody/tr")
+        }
+        assert shown == {code: entry["score"] for code, entry in league.items()}
+        assert desk.xpath("//h1")[0].text == f"{year}年考核排名"
+        report = httpx.get(
+            f"{running.url('catalogue')}/catalogue/v1/annual-reports/{year}",
+            params={"department": "FIN", "format": "docx"},
+        )
+        paragraphs = [p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs]
+        assert paragraphs[0] == f"市财政局{year}年政府信息公开工作年度报告"
+        assert paragraphs[paragraphs.index("一、总体情况") + 1].startswith(f"{year}年，市财政局坚持以公开为常态")
         _replay_from_bundles_equals_the_live_league(running, tmp_path)
 
 
