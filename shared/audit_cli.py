@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tarfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,10 +29,15 @@ TokenOption = Annotated[
 def _token(token: str | None) -> str:
     if token:
         return token
-    from shared.auth import issue_token
+    from shared.auth import CannotMint, ServiceCredentials
     from shared.settings import get_settings
 
-    return issue_token(get_settings(), sub="cli:audit", roles=["auditor"], ttl=timedelta(hours=1))
+    try:
+        header = ServiceCredentials(get_settings(), sub="cli:audit", roles=["auditor"]).header()
+    except CannotMint as error:
+        typer.echo(f"{error}; or pass --token", err=True)
+        raise typer.Exit(2) from None
+    return header["Authorization"].removeprefix("Bearer ")
 
 
 def _progress() -> Progress:

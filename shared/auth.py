@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import jwt
 from fastapi import Depends, Request
 
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 from shared.settings import Settings
 from shared.timeutil import utcnow
 
@@ -45,22 +45,43 @@ def sees_inside(viewer: Principal | None, department: str) -> bool:
 
 
 class TokenVerifier:
+    """Checks a bearer token: the signature (the shared secret, the identity provider's public key,
+    or its JWKS), the issuer and audience, and claims a government system can rely on (numeric
+    ``exp`` within the maximum lifetime, bounded ``sub`` and ``dept``, known roles)."""
+
     def __init__(self, settings: Settings) -> None:
         self.algorithm = settings.jwt_algorithm
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
+        self.max_lifetime = settings.jwt_max_lifetime_seconds
+        self.jwks: jwt.PyJWKClient | None = None
         if self.algorithm == "HS256":
             self.key: str | bytes = settings.jwt_secret
-        elif settings.jwt_public_key_file is None:
-            raise ValueError(f"{self.algorithm} needs OPENNESS_JWT_PUBLIC_KEY_FILE")
-        else:
+        elif settings.jwt_public_key_file is not None:
             self.key = settings.jwt_public_key_file.read_bytes()
+        elif settings.jwt_jwks_url is not None:
+            self.key = b""
+            self.jwks = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=300, timeout=10)
+        else:
+            raise ValueError(f"{self.algorithm} needs OPENNESS_JWT_PUBLIC_KEY_FILE or OPENNESS_JWT_JWKS_URL")
+
+    def _key_for(self, token: str) -> Any:
+        if self.jwks is None:
+            return self.key
+        try:
+            return self.jwks.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientConnectionError:
+            raise ServiceUnavailable(
+                "the identity provider's keys (JWKS) cannot be fetched", code="identity_provider_unavailable"
+            ) from None
+        except (jwt.PyJWKClientError, jwt.DecodeError) as error:
+            raise Unauthorized(f"the token is not valid: {error}", code="token_invalid") from None
 
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
                 token,
-                self.key,
+                self._key_for(token),
                 algorithms=[self.algorithm],
                 audience=self.audience,
                 issuer=self.issuer,
@@ -72,6 +93,7 @@ class TokenVerifier:
             raise Unauthorized("the token is not for this platform (aud)", code="token_invalid") from None
         except jwt.PyJWTError as error:
             raise Unauthorized(f"the token is not valid: {error}", code="token_invalid") from None
+        self._check_lifetime(claims)
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(r in ROLES for r in roles):
             raise Unauthorized("the token's roles are not valid", code="token_invalid")
@@ -83,6 +105,25 @@ class TokenVerifier:
             raise Unauthorized(f"the token's sub must be 1 to {MAX_CLAIM_LENGTH} characters", code="token_invalid")
         return Principal(sub=str(claims["sub"]), roles=frozenset(roles), dept=dept)
 
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """``exp`` (and ``iat``, ``nbf``) are JSON numbers (RFC 7519 NumericDate), not strings, and a
+        token lives at most ``OPENNESS_JWT_MAX_LIFETIME_SECONDS``."""
+        for name in ("exp", "iat", "nbf"):
+            value = claims.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise Unauthorized(f"the token's {name} must be a number of seconds", code="token_invalid")
+        issued = claims.get("iat")
+        start = float(issued) if issued is not None else utcnow().timestamp()
+        if float(claims["exp"]) - start > self.max_lifetime:
+            raise Unauthorized(
+                f"the token lives longer than {self.max_lifetime} s (OPENNESS_JWT_MAX_LIFETIME_SECONDS)",
+                code="token_invalid",
+            )
+
+
+class CannotMint(ValueError):
+    """Tokens come from an external identity provider: this platform holds no key to sign them."""
+
 
 def issue_token(
     settings: Settings,
@@ -92,7 +133,15 @@ def issue_token(
     dept: str | None = None,
     ttl: timedelta = timedelta(hours=12),
 ) -> str:
-    """An HS256 token over the configured secret (development, tests, service-to-service)."""
+    """An HS256 token over the configured secret (development, tests, service-to-service).
+
+    Raises ``CannotMint`` when tokens come from an external identity provider (RS256/EdDSA): the
+    services would refuse a token signed with the secret."""
+    if settings.jwt_algorithm != "HS256":
+        raise CannotMint(
+            f"tokens are issued by the identity provider (OPENNESS_JWT_ALGORITHM={settings.jwt_algorithm}); "
+            "this platform cannot sign one the services accept"
+        )
     now = utcnow()
     claims: dict[str, object] = {
         "sub": sub,
@@ -125,6 +174,16 @@ def optional_principal(request: Request) -> Principal | None:
     return verifier.verify(token)
 
 
+def sees_operations(request: Request) -> bool:
+    """Whether the caller may read operational details (internal addresses, error text): the office
+    and auditors. A missing or bad token is simply the public's view here, never an error."""
+    try:
+        principal = optional_principal(request)
+    except (Unauthorized, ServiceUnavailable):
+        return False
+    return principal is not None and principal.has("office", "auditor")
+
+
 def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
         raise Unauthorized("this route needs a bearer token")
@@ -144,3 +203,30 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
 
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class ServiceCredentials:
+    """The bearer token a service presents to another (a follower, the audit CLI).
+
+    ``OPENNESS_SERVICE_TOKEN`` when set (with an external identity provider, a platform/auditor
+    token it issued; required there). Otherwise, with HS256, a token minted here for ``sub`` with
+    ``roles``, living ``OPENNESS_INTERNAL_TOKEN_SECONDS`` and minted again a minute before it ends.
+    """
+
+    def __init__(self, settings: Settings, *, sub: str, roles: list[str]) -> None:
+        if settings.service_token is None and settings.jwt_algorithm != "HS256":
+            raise CannotMint(
+                f"with OPENNESS_JWT_ALGORITHM={settings.jwt_algorithm} the services call each other with "
+                "OPENNESS_SERVICE_TOKEN (a platform/auditor token the identity provider issued); it is not set"
+            )
+        self.settings, self.sub, self.roles = settings, sub, roles
+        self._token: str | None = settings.service_token
+        self._renew_at = float("inf") if self._token is not None else 0.0
+
+    def header(self) -> dict[str, str]:
+        now = utcnow().timestamp()
+        if self._token is None or now >= self._renew_at:
+            ttl = self.settings.internal_token_seconds
+            self._token = issue_token(self.settings, sub=self.sub, roles=self.roles, ttl=timedelta(seconds=ttl))
+            self._renew_at = now + max(ttl - 60, ttl / 2)
+        return {"Authorization": f"Bearer {self._token}"}

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shared import migrations
 from shared.application import ServiceApplication
 from shared.audit_cli import audit
-from shared.auth import ROLES, issue_token
+from shared.auth import ROLES, CannotMint, issue_token
 from shared.persistence import Store
 from shared.settings import SERVICES, get_settings
 
@@ -50,15 +50,23 @@ def serve(
     """Serve one service with uvicorn."""
     import uvicorn
 
+    from shared.auth import CannotMint
+    from shared.web import RefusedToStart
+
     settings = get_settings()
     module = importlib.import_module(f"services.{service}.main")
-    served = module.create_app(settings)
+    try:
+        served = module.create_app(settings)
+    except (RefusedToStart, CannotMint, ValueError) as refused:
+        typer.echo(f"openness serve {service}: {refused}", err=True)
+        raise typer.Exit(2) from None
     server = uvicorn.Server(
         uvicorn.Config(
             served,
             host=host,
             port=port or settings.port_of(service),
             log_config=None,
+            server_header=False,  # no banner naming the server software
             proxy_headers=False,  # X-Forwarded-For is believed only from OPENNESS_TRUSTED_PROXIES (shared.clientaddr)
         )
     )
@@ -117,13 +125,25 @@ def token(
     role: Annotated[list[str], typer.Option("--role", help="editor, head, office, auditor, platform (repeatable)")],
     dept: Annotated[str | None, typer.Option(help="department code, for editor and head")] = None,
     sub: Annotated[str, typer.Option(help="subject (user id)")] = "dev-user",
-    hours: Annotated[int, typer.Option(min=1, max=24 * 365)] = 12,
+    hours: Annotated[int, typer.Option(min=1, help="lifetime, at most OPENNESS_JWT_MAX_LIFETIME_SECONDS")] = 12,
 ) -> None:
-    """Print a bearer token signed with OPENNESS_JWT_SECRET."""
+    """Print a bearer token signed with OPENNESS_JWT_SECRET (HS256 only: with an external identity
+    provider, tokens come from it)."""
     unknown = [r for r in role if r not in ROLES]
     if unknown:
         raise typer.BadParameter(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}")
-    typer.echo(issue_token(get_settings(), sub=sub, roles=role, dept=dept, ttl=timedelta(hours=hours)))
+    settings = get_settings()
+    if hours * 3600 > settings.jwt_max_lifetime_seconds:
+        raise typer.BadParameter(
+            f"{hours} h is longer than tokens may live here ({settings.jwt_max_lifetime_seconds} s, "
+            "OPENNESS_JWT_MAX_LIFETIME_SECONDS): the services would refuse it",
+            param_hint="--hours",
+        )
+    try:
+        typer.echo(issue_token(settings, sub=sub, roles=role, dept=dept, ttl=timedelta(hours=hours)))
+    except CannotMint as error:
+        typer.echo(f"cannot mint a token: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.application import ServiceApplication
-from shared.auth import issue_token
+from shared.auth import ServiceCredentials
 from shared.chain import GENESIS_HASH
 from shared.timeutil import format_recorded_at
 
@@ -63,11 +62,10 @@ class Follower:
         self.client = client or httpx.Client(timeout=settings.follower_wait_seconds + 10)
         # An auditor's view: redacted items could not be checked against their links. What the
         # handlers keep of personal data is their business (the assessment keeps none).
-        self._token = issue_token(
-            settings, sub=f"service:{application.service}", roles=["auditor"], ttl=timedelta(days=3650)
-        )
+        self.credentials = ServiceCredentials(settings, sub=f"service:{application.service}", roles=["auditor"])
         self.chain_break: ChainBroken | None = None
         self.on_break: Callable[[ChainBroken], None] | None = None
+        self.on_lag: Callable[[int], None] | None = None  # events behind the upstream head, after each poll
         self.upstream_head: int | None = None
         self.last_error: str | None = None
         self._caught_up_at = time.monotonic()
@@ -82,12 +80,14 @@ class Follower:
             value = session.execute(select(table.c.position).where(table.c.upstream == self.spec.upstream)).scalar()
         return int(value or 0)
 
-    def status(self) -> dict[str, Any]:
+    def status(self, *, detailed: bool = True) -> dict[str, Any]:
+        """Where this follower stands; ``detailed`` adds the upstream's address and the last error
+        (for the office and auditors: they name internal hosts)."""
         position = self.position()
         lag = None if self.upstream_head is None else max(0, self.upstream_head - position)
         return {
             "upstream": self.spec.upstream,
-            "url": self.base_url,
+            "url": self.base_url if detailed else None,
             "position": position,
             "upstream_head": self.upstream_head,
             "lag_events": lag,
@@ -96,7 +96,8 @@ class Follower:
             else 0.0
             if lag == 0
             else round(time.monotonic() - self._caught_up_at, 3),
-            "last_error": self.last_error,
+            "last_error": self.last_error if detailed else None,
+            "failing": self.last_error is not None,
             "chain_break": None
             if self.chain_break is None
             else {"position": self.chain_break.position, "reason": self.chain_break.reason},
@@ -115,7 +116,7 @@ class Follower:
         response = self.client.get(
             f"{self.base_url}/{self.spec.upstream}/v1/events",
             params=params,
-            headers={"Authorization": f"Bearer {self._token}"},
+            headers=self.credentials.header(),
         )
         response.raise_for_status()
         page = response.json()
@@ -131,6 +132,8 @@ class Follower:
         if not page["has_more"]:
             self._caught_up_at = time.monotonic()
         self.last_error = None
+        if self.on_lag is not None:
+            self.on_lag(max(0, self.upstream_head - next_after))
         return len(items)
 
     def _apply(self, after: int, items: list[dict[str, Any]], next_after: int) -> None:

@@ -137,3 +137,33 @@ def _replay(body: bytes, original: Receive) -> Any:
         return await original()
 
     return receive
+
+
+class SecurityHeaders:
+    """Headers every answer carries: ``X-Content-Type-Options: nosniff``, and ``Cache-Control:
+    no-store`` on an answer to a request with credentials (a bearer token, or a cookie: the only
+    cookie the services set holds one), which may hold what only that caller may see, unless the
+    route chose its own caching."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_headers = dict(scope.get("headers") or [])
+        private = b"authorization" in request_headers or b"cookie" in request_headers
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                names = {name.lower() for name, _ in headers}
+                if b"x-content-type-options" not in names:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                if private and b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -93,6 +93,11 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": RETRY_AFTER_SECONDS}
         elif "retry_after" in exc.extra:
             headers = {"Retry-After": str(exc.extra["retry_after"])}
+        if exc.status == 401:  # RFC 6750: how to authenticate, and whether the token given was the fault
+            challenge = 'Bearer realm="openness"'
+            if exc.code in ("token_invalid", "token_expired"):
+                challenge += ', error="invalid_token"'
+            headers = {"WWW-Authenticate": challenge}
         members = {"reason": exc.extra["reason"]} if "reason" in exc.extra else {}
         return problem(
             exc.status, exc.code, exc.title, exc.detail, errors=exc.extra.get("errors"), headers=headers, **members

@@ -24,6 +24,9 @@ DEFAULT_PORTS: dict[str, int] = {
 }
 
 
+DEVELOPMENT_JWT_SECRET = "openness-development-secret-change-me"  # noqa: S105 - refused in production
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENNESS_", extra="ignore")
 
@@ -34,12 +37,22 @@ class Settings(BaseSettings):
     database_schema_prefix: str = ""
 
     # --- security ------------------------------------------------------------------
-    jwt_secret: str = "openness-development-secret-change-me"  # noqa: S105 - development default; set in production
+    # production refuses to start with the development secret, an empty audit key or SQLite
+    env: Literal["development", "production"] = "development"
+    jwt_secret: str = DEVELOPMENT_JWT_SECRET
     jwt_algorithm: Literal["HS256", "RS256", "EdDSA"] = "HS256"
-    # PEM public key for RS256/EdDSA tokens from an external identity provider.
+    # RS256/EdDSA tokens from an external identity provider: its PEM public key, or its JWKS URL.
     jwt_public_key_file: Path | None = None
+    jwt_jwks_url: str | None = None
     jwt_issuer: str = "openness"
     jwt_audience: str = "openness"
+    # The longest a token may live (exp - iat, or exp - now without iat); longer ones are refused.
+    jwt_max_lifetime_seconds: int = Field(default=86_400, ge=60)
+    # The token services present to each other (followers, the audit CLI): required with an
+    # external identity provider (a platform/auditor token it issued); with HS256 the services
+    # mint their own, living internal_token_seconds and renewed before they expire.
+    service_token: str | None = None
+    internal_token_seconds: int = Field(default=300, ge=30)
     # HMAC key that signs /audit/head answers (defaults to the JWT secret).
     audit_signing_key: str | None = None
     hash_algorithm: Literal["sm3", "sha256"] = "sm3"
@@ -130,6 +143,21 @@ class Settings(BaseSettings):
     def url_of(self, service: str) -> str:
         configured = getattr(self, f"{service}_url")
         return str(configured or f"http://127.0.0.1:{self.port_of(service)}").rstrip("/")
+
+    def production_refusals(self) -> list[str]:
+        """Why this configuration must not serve in production (OPENNESS_ENV=production); empty: it may."""
+        if self.env != "production":
+            return []
+        refusals = []
+        if self.jwt_secret == DEVELOPMENT_JWT_SECRET:
+            refusals.append("OPENNESS_JWT_SECRET is the development secret")
+        if not self.audit_signing_key:
+            refusals.append("OPENNESS_AUDIT_SIGNING_KEY is empty (it must not fall back to the JWT secret)")
+        if self.database_url is None or self.database_url.startswith("sqlite"):
+            refusals.append("the store is SQLite: set OPENNESS_DATABASE_URL to PostgreSQL")
+        if self.webhook_allow_private:
+            refusals.append("OPENNESS_WEBHOOK_ALLOW_PRIVATE is on (webhooks to private addresses, development only)")
+        return refusals
 
     @property
     def signing_key(self) -> bytes:

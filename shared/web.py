@@ -16,12 +16,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shared import migrations
 from shared.application import ServiceApplication
 from shared.audit import audit_router
-from shared.auth import TokenVerifier
+from shared.auth import ServiceCredentials, TokenVerifier, sees_operations
 from shared.calendar import WorkingCalendar
 from shared.departments import Departments
 from shared.feed import FeedWaiter, feed_router
 from shared.follower import Follower, FollowSpec
-from shared.middleware import BodyGuard, RequestContext
+from shared.middleware import BodyGuard, RequestContext, SecurityHeaders
 from shared.observability import Metrics, configure_logging
 from shared.persistence import Store
 from shared.problems import install_problem_handlers
@@ -42,7 +42,16 @@ class ServiceSpec:
     followers: Sequence[FollowSpec] = field(default_factory=tuple)
 
 
+class RefusedToStart(RuntimeError):
+    """The configuration must not serve (OPENNESS_ENV=production with development settings)."""
+
+
 def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
+    refusals = settings.production_refusals()
+    if refusals:
+        raise RefusedToStart(f"{spec.service} refuses to start in production: " + "; ".join(refusals))
+    if spec.followers:  # how it will call its sources: refused now (CannotMint), not later in a follower
+        ServiceCredentials(settings, sub=f"service:{spec.service}", roles=["auditor"])
     configure_logging(settings.log_level)
     metrics = Metrics(spec.service)
 
@@ -55,6 +64,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         for follower in followers:
             upstream = follower.spec.upstream
             follower.on_break = lambda _, upstream=upstream: metrics.chain_breaks.labels(spec.service, upstream).inc()
+            follower.on_lag = metrics.follower_lag.labels(spec.service, upstream).set  # after every poll
         app.state.application = application
         app.state.calendar = application.calendar
         app.state.feed_waiter = waiter = FeedWaiter(
@@ -98,6 +108,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     app.state.metrics = metrics
     install_problem_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext, metrics=metrics)
     app.include_router(_health_router(spec.service, metrics))
     app.include_router(feed_router(spec.service))
@@ -115,26 +126,27 @@ def _health_router(service: str, metrics: Metrics) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
-    @router.get("/readyz", summary="就绪：存储可达，跟随者滞后")
+    @router.get("/readyz", summary="就绪：存储可达，跟随者读得到上游（详情仅公开办、审计员可见）")
     def readyz(request: Request) -> JSONResponse:
         application: ServiceApplication | None = getattr(request.app.state, "application", None)
         if application is None:
             return JSONResponse({"status": "starting", "service": service}, status_code=503)
+        detailed = sees_operations(request)
         try:
             application.store.ping()
         except Exception as error:
-            return JSONResponse(
-                {"status": "unavailable", "service": service, "store": type(error).__name__},
-                status_code=503,
-                headers={"Retry-After": "5"},
-            )
-        followers = [f.status() for f in request.app.state.followers]
-        for status in followers:
-            metrics.follower_lag.labels(service, status["upstream"]).set(status["lag_events"] or 0)
+            store = type(error).__name__ if detailed else "unavailable"
+            down = {"status": "unavailable", "service": service, "store": store}
+            return JSONResponse(down, status_code=503, headers={"Retry-After": "5"})
+        followers = [f.status(detailed=detailed) for f in request.app.state.followers]
         if any(status["chain_break"] for status in followers):
-            body = {"status": "upstream_chain_broken", "service": service, "store": "ok", "followers": followers}
-            return JSONResponse(body, status_code=503)
-        return JSONResponse({"status": "ready", "service": service, "store": "ok", "followers": followers})
+            status, code = "upstream_chain_broken", 503
+        elif any(status["failing"] for status in followers):
+            status, code = "follower_failing", 503  # a source cannot be read (down, or refusing our token)
+        else:
+            status, code = "ready", 200
+        body: dict[str, Any] = {"status": status, "service": service, "store": "ok", "followers": followers}
+        return JSONResponse(body, status_code=code, headers={"Retry-After": "5"} if code == 503 else None)
 
     @router.get("/metrics", summary="Prometheus 指标")
     def prometheus(request: Request) -> Response:

@@ -13,7 +13,7 @@ from services.assessment.application import AssessmentApplication
 from services.assessment.read_models import action
 from services.assessment.schemas import ActionCreate, ActionPublic, ActionRectified, SchemeIn, Sources
 from services.assessment.scores import scheme_in_force
-from shared.auth import Principal, require
+from shared.auth import Principal, require, sees_operations
 from shared.errors import NotFound
 from shared.export import table_response
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
@@ -95,7 +95,8 @@ def get_action(action_id: UUID, app: App, _: Reader, response: Response) -> dict
 
 @router.get("/sources", response_model=Sources, summary="所跟随的事件流：位置、上游最新位置、滞后")
 def sources(request: Request) -> dict[str, Any]:
-    return {"items": [f.status() for f in request.app.state.followers]}
+    detailed = sees_operations(request)
+    return {"items": [f.status(detailed=detailed) for f in request.app.state.followers]}
 
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="考核年度，默认今年")]

@@ -57,12 +57,13 @@ class ActionPublic(Output):
 
 class SourceStatus(Output):
     upstream: str
-    url: str
+    url: str | None = Field(description="上游地址（仅公开办、审计员可见）")
     position: int
     upstream_head: int | None
     lag_events: int | None
     lag_seconds: float | None
-    last_error: str | None
+    last_error: str | None = Field(description="最近一次读取失败的原因（仅公开办、审计员可见）")
+    failing: bool = Field(description="最近一次读取上游是否失败")
     chain_break: dict[str, object] | None = Field(description="上游哈希链断裂的位置与原因（该来源已停止跟随）")
 
 

@@ -161,6 +161,7 @@ def test_the_league_shows_the_api_order_and_passes_axe(served: Served, browser: 
 
 def test_the_as_of_picker_judges_at_that_instant(served: Served, browser: Any) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     browser.get(served.url("/?year=2026"))
     picker = browser.find_element(By.ID, "as_of")
@@ -168,7 +169,7 @@ def test_the_as_of_picker_judges_at_that_instant(served: Served, browser: Any) -
         "arguments[0].value = '2026-04-01T00:00';", picker
     )  # typing into datetime-local varies by locale
     _click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.picker button"))
-    assert "as_of=2026-04-01T00%3A00" in browser.current_url
+    WebDriverWait(browser, 20).until(lambda d: "as_of=2026-04-01T00%3A00" in d.current_url)
     api = served.city.assessment.get(
         "/assessment/v1/scores", params={"year": 2026, "as_of": "2026-04-01T00:00:00+08:00"}
     ).json()["items"]
@@ -176,8 +177,8 @@ def test_the_as_of_picker_judges_at_that_instant(served: Served, browser: Any) -
         row.get_attribute("data-department"): row.find_element(By.CSS_SELECTOR, "td[data-field='score']").text
         for row in browser.find_elements(By.CSS_SELECTOR, "table.league tbody tr")
     }
+    assert "2026-04-01 00:00:00" in browser.find_element(By.CSS_SELECTOR, "p.moment").text, browser.current_url
     assert shown == {e["department"]: str(e["score"]) for e in api}
-    assert "2026-04-01 00:00:00" in browser.find_element(By.CSS_SELECTOR, "p.moment").text
 
 
 def test_a_department_shows_each_violation_and_passes_axe(served: Served, browser: Any) -> None:

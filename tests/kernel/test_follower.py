@@ -75,7 +75,7 @@ def test_two_followers_of_one_feed_never_apply_a_batch_twice(settings: Settings)
 
 
 def one_headers(follower: Follower) -> dict[str, str]:
-    return {"Authorization": f"Bearer {follower._token}"}
+    return follower.credentials.header()
 
 
 def test_a_feed_that_is_down_delays_and_reports(settings: Settings) -> None:
