@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 from shared.settings import Settings
@@ -166,7 +167,16 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def optional_principal(request: Request) -> Principal | None:
+# Declared for the OpenAPI document (every operation that reads a token names this scheme); the
+# header itself is parsed by _bearer, which also refuses a malformed one.
+BEARER = HTTPBearer(
+    auto_error=False, scheme_name="bearerAuth", description="身份令牌（JWT），Authorization: Bearer <token>"
+)
+
+
+def optional_principal(
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None
+) -> Principal | None:
     token = _bearer(request)
     if token is None:
         return None

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shared import migrations
+from shared import migrations, openapi
 from shared.application import ServiceApplication
 from shared.audit import audit_router
 from shared.auth import ServiceCredentials, TokenVerifier, sees_operations
@@ -101,7 +101,16 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
                 follower.stop()
             store.dispose()
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="1.0",
+        lifespan=lifespan,
+        docs_url=None,  # served by shared.openapi from local assets
+        redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
+    )
+    openapi.install(app, spec.service)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.departments = Departments(settings.departments_file)
