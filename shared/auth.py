@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
+from shared.observability import request_facts
 from shared.settings import Settings
 from shared.timeutil import utcnow
 
@@ -181,7 +182,13 @@ def optional_principal(
     if token is None:
         return None
     verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(token)
+    principal = verifier.verify(token)
+    facts = request_facts.get()
+    if facts is not None:  # the access log names who acted
+        facts["principal"] = principal.sub
+        if principal.dept:
+            facts["department"] = principal.dept
+    return principal
 
 
 def sees_operations(request: Request) -> bool:

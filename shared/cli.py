@@ -185,9 +185,28 @@ def revision(
 
 
 @app.command()
-def rebuild(service: ServiceArg) -> None:
+def rebuild(
+    service: ServiceArg,
+    force: Annotated[
+        bool, typer.Option("--force", help="rebuild even though the service answers at its address")
+    ] = False,
+) -> None:
     """Drop the service's read models and replay them from its events (stop the service first)."""
+    import httpx
+
     settings = get_settings()
+    url = settings.url_of(service)
+    try:
+        live = httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        live = False
+    if live and not force:
+        typer.echo(
+            f"{service} is running at {url}: stop it (and its replicas) before a rebuild, which empties the "
+            "read models it serves from (--force if that address is another installation)",
+            err=True,
+        )
+        raise typer.Exit(1)
     store = Store(service, settings)
     migrations.upgrade(store)
     application: ServiceApplication = _spec(service).application_class(store=store, settings=settings)
@@ -199,6 +218,22 @@ def rebuild(service: ServiceArg) -> None:
     typer.echo(f"{service}: {replayed} events replayed into fresh read models")
     if application.follower_tables:
         typer.echo(f"{service}: followed feeds will be read again from the start when the service runs")
+
+
+@app.command()
+def healthcheck() -> None:
+    """Exit 0 when a service answers /healthz on this host at its configured port (a container's
+    HEALTHCHECK: it needs no variable naming the port)."""
+    import httpx
+
+    settings = get_settings()
+    for service in SERVICES:
+        try:
+            if httpx.get(f"http://127.0.0.1:{settings.port_of(service)}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            continue
+    raise typer.Exit(1)
 
 
 @app.command()

@@ -7,10 +7,12 @@ import time
 import uuid
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.clientaddr import client_address
 from shared.jsonguard import BadJson, parse_strict
-from shared.observability import Metrics, request_id
+from shared.observability import Metrics, request_facts, request_id
 from shared.problems import problem
 
 log = logging.getLogger("openness.http")
@@ -21,9 +23,10 @@ _BODY_METHODS = {"POST", "PUT", "PATCH"}
 class RequestContext:
     """Gives every request an id (``X-Request-ID``), logs it as JSON and counts it."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, trusted_proxies: str = "") -> None:
         self.app = app
         self.metrics = metrics
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -33,6 +36,8 @@ class RequestContext:
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if 0 < len(incoming) <= 100 and incoming.isprintable() else uuid.uuid4().hex
         token = request_id.set(rid)
+        facts: dict[str, str] = {}
+        facts_token = request_facts.set(facts)
         started = time.perf_counter()
         status = 500
 
@@ -60,8 +65,11 @@ class RequestContext:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 2),
+                    "client": client_address(Request(scope), self.trusted_proxies),
+                    **facts,
                 },
             )
+            request_facts.reset(facts_token)
             request_id.reset(token)
 
 

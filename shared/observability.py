@@ -11,6 +11,22 @@ from datetime import UTC, datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# Who made the request being served (principal, department, client), filled in as it becomes known;
+# a dict set by the middleware, so a dependency running in a worker thread can add to it.
+request_facts: ContextVar[dict[str, str] | None] = ContextVar("request_facts", default=None)
+FIELDS = ("service", "method", "path", "status", "duration_ms", "code", "principal", "department", "client")
+
+
+def _fields(record: logging.LogRecord) -> dict[str, object]:
+    entry: dict[str, object] = {}
+    rid = request_id.get()
+    if rid:
+        entry["request_id"] = rid
+    for key in FIELDS:
+        value = record.__dict__.get(key)
+        if value is not None:
+            entry[key] = value
+    return entry
 
 
 class JsonFormatter(logging.Formatter):
@@ -20,22 +36,30 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **_fields(record),
         }
-        rid = request_id.get()
-        if rid:
-            entry["request_id"] = rid
-        for key in ("service", "method", "path", "status", "duration_ms", "code"):
-            value = record.__dict__.get(key)
-            if value is not None:
-                entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str) -> None:
+class ConsoleFormatter(logging.Formatter):
+    """One readable line per record, for a developer's terminal (OPENNESS_LOG_FORMAT=console)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S.%f")[:-3]
+        extras = " ".join(f"{k}={v}" for k, v in _fields(record).items())
+        line = f"{moment} {record.levelname:<7} {record.name}: {record.getMessage()}" + (
+            f"  {extras}" if extras else ""
+        )
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: str, log_format: str = "json") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(ConsoleFormatter() if log_format == "console" else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from threading import Semaphore
 from typing import Any
 
@@ -63,10 +64,12 @@ class Store:
                 connect_args={"application_name": self.application_name},
             )
             self._set_search_path(self.engine, self.schema)
+            self.sqlite_path: Path | None = None
         else:
             self.schema = None
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             path = (settings.data_dir / f"{service}.sqlite3").resolve()
+            self.sqlite_path = path
             self.url = f"sqlite:///{path}"
             # A generous busy timeout: writers from several processes queue instead of failing.
             self.engine = create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})

@@ -28,7 +28,10 @@ DEVELOPMENT_JWT_SECRET = "openness-development-secret-change-me"  # noqa: S105 -
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OPENNESS_", extra="ignore")
+    # OPENNESS_* variables, and a .env file in the working directory for what they do not set
+    model_config = SettingsConfigDict(
+        env_prefix="OPENNESS_", extra="ignore", env_file=".env", env_file_encoding="utf-8"
+    )
 
     # --- storage -------------------------------------------------------------------
     data_dir: Path = Path("./data")
@@ -104,6 +107,7 @@ class Settings(BaseSettings):
     export_max_concurrent: int = Field(default=2, ge=1)  # exports prepared at once per process; more get 429
     export_per_minute: int = Field(default=10, ge=1)  # exports per client address per minute
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"  # console: one readable line per record (development)
 
     # --- followers ----------------------------------------------------------------------
     follow: bool = True

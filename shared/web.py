@@ -52,7 +52,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         raise RefusedToStart(f"{spec.service} refuses to start in production: " + "; ".join(refusals))
     if spec.followers:  # how it will call its sources: refused now (CannotMint), not later in a follower
         ServiceCredentials(settings, sub=f"service:{spec.service}", roles=["auditor"])
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     metrics = Metrics(spec.service)
 
     @asynccontextmanager
@@ -118,7 +118,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestContext, metrics=metrics)
+    app.add_middleware(RequestContext, metrics=metrics, trusted_proxies=settings.trusted_proxies)
     app.include_router(_health_router(spec.service, metrics))
     app.include_router(feed_router(spec.service))
     app.include_router(audit_router(spec.service))

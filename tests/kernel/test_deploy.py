@@ -55,3 +55,20 @@ def test_two_catalogue_replicas_serve_behind_the_gateway() -> None:
     upstream = re.search(r"upstream catalogue\s+{([^}]*)}", conf)
     assert upstream is not None
     assert upstream.group(1).split(";")[:2] == [" server catalogue:8001", " server catalogue-2:8001"]
+
+
+def _pins(name: str) -> dict[str, str]:
+    text = (ROOT / name).read_text(encoding="utf-8")
+    return dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", text, re.MULTILINE))
+
+
+def test_the_image_installs_the_runtime_lock_at_the_tested_versions() -> None:
+    runtime, tested = _pins("requirements-runtime.lock"), _pins("requirements.lock")
+    assert {name: version for name, version in runtime.items() if tested.get(name) != version} == {}
+    for tool in ("pytest", "mypy", "ruff", "selenium", "hypothesis"):
+        assert tool in tested
+        assert tool not in runtime  # the production image ships no test or lint tooling
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install -r requirements-runtime.lock" in dockerfile
+    assert 'CMD ["openness", "healthcheck"]' in dockerfile
+    assert "PORT" not in dockerfile  # the healthcheck needs no variable naming the port
