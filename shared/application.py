@@ -32,6 +32,7 @@ from shared.chain import GENESIS_HASH, ChainLink, Hasher, VerifyResult, merge_by
 from shared.errors import NotFound, PreconditionFailed, ValidationFailed
 from shared.jsondata import recorded_data, to_plain
 from shared.persistence import OpennessFactory, Store
+from shared.rules.contacts import without_contact_details
 from shared.rules.time import refuse_future
 from shared.settings import Settings
 from shared.signednote import Checkpoint, Signer, generate_key_file, load_private_key
@@ -53,6 +54,14 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+def _scrubbed(value: Any, names: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return without_contact_details(value, names)
+    if isinstance(value, list):
+        return [_scrubbed(v, names) for v in value]
+    return value
 
 
 def type_name(topic: str) -> str:
@@ -123,6 +132,9 @@ class ServiceApplication(Application[UUID]):
     aggregate_classes: ClassVar[tuple[type, ...]] = ()
     # Personal data in event payloads, by feed type: auditors see it, platform readers get "***".
     personal_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Free text that may carry personal data (a citizen's words, notes about them), by feed type:
+    # platform readers and webhooks get it scrubbed (shared.rules.contacts), auditors see it whole.
+    free_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Tables filled by followers of other services' feeds (dropped and re-followed on rebuild).
     follower_tables: ClassVar[tuple[Table, ...]] = ()
 
@@ -290,13 +302,20 @@ class ServiceApplication(Application[UUID]):
         }
 
     def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
-        """What a ``platform`` reader sees of an event's data: ``personal_fields`` become "***"."""
-        fields = self.personal_fields.get(type_)
+        """What a ``platform`` reader (and a webhook) sees of an event's data: ``personal_fields``
+        become "***"; ``free_text_fields`` lose contact details, home addresses, ID numbers and
+        the personal names the same event carries. The same object back when nothing changed."""
+        personal = self.personal_fields.get(type_, ())
         if webhooks.is_webhook_type(self.service, type_):
-            fields = webhooks.PRIVATE_FIELDS  # one platform does not see another's subscriptions
-        if not fields:
+            personal = webhooks.PRIVATE_FIELDS  # one platform does not see another's subscriptions
+        free_text = self.free_text_fields.get(type_, ())
+        if not personal and not free_text:
             return data
-        return {k: ("***" if k in fields else v) for k, v in data.items()}
+        names = tuple(v for k, v in data.items() if k in personal and isinstance(v, str))
+        redacted = {
+            k: ("***" if k in personal else _scrubbed(v, names) if k in free_text else v) for k, v in data.items()
+        }
+        return data if redacted == data else redacted
 
     # --- reading the log -----------------------------------------------------------------------
 

@@ -58,15 +58,27 @@ class ConsoleFormatter(logging.Formatter):
 
 
 def configure_logging(level: str, log_format: str = "json") -> None:
+    """Our one handler on the root logger (replacing the one installed before, never a handler
+    someone else added, such as a test's capture); uvicorn's loggers propagate to it."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(ConsoleFormatter() if log_format == "console" else JsonFormatter())
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME and not _is_default(h)]
+    root.addHandler(handler)
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)  # we log requests ourselves
+
+
+_HANDLER_NAME = "openness"
+
+
+def _is_default(handler: logging.Handler) -> bool:
+    """A bare stream handler of logging.basicConfig or lastResort style (ours replaces it)."""
+    return type(handler) is logging.StreamHandler and handler.get_name() is None and handler.formatter is None
 
 
 class Metrics:

@@ -59,6 +59,7 @@ class Store:
             self.engine = create_engine(
                 self.url,
                 pool_pre_ping=True,
+                hide_parameters=True,  # a store error's text never carries the values (personal data) bound
                 pool_size=10,
                 max_overflow=20,
                 connect_args={"application_name": self.application_name},
@@ -72,7 +73,9 @@ class Store:
             self.sqlite_path = path
             self.url = f"sqlite:///{path}"
             # A generous busy timeout: writers from several processes queue instead of failing.
-            self.engine = create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
+            self.engine = create_engine(
+                self.url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+            )
             self._use_wal()
         self.datastore = self._datastore()
 

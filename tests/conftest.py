@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,7 +8,25 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
-from tests.support import BACKENDS, drop_schemas, make_settings, service_client
+from tests.support import BACKENDS, LogLeaks, drop_schemas, make_settings, service_client
+
+_LOG_LINES = LogLeaks()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    logging.getLogger().addHandler(_LOG_LINES)  # configure_logging keeps handlers it did not install
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The whole run's log lines hold none of the personal data the tests used (api: logs never
+    carry request bodies or SQL parameters)."""
+    if _LOG_LINES.leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"personal data in {len(_LOG_LINES.leaks)} log line(s) of this run:", red=True)
+            for line in _LOG_LINES.leaks[:10]:
+                reporter.write_line(f"  {line}", red=True)
 
 
 @pytest.fixture(params=BACKENDS)

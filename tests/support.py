@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,9 +17,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from shared.auth import issue_token
+from shared.observability import JsonFormatter
 from shared.settings import Settings
 
 SECRET = "test-secret-that-is-long-enough-for-hs256"
+# Personal data the tests put into requests, comments and incidents: no log line of the whole run
+# may contain any of it (tests/conftest.py checks at the end of the session).
+PERSONAL_DATA = (
+    "王小明",
+    "wangxm@example.com",
+    "13700001111",
+    "13912345678",
+    "110101199003077777",
+    "幸福小区3栋2单元501室",
+)
 PG_URL = os.environ.get("OPENNESS_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b.strip() for b in os.environ.get("OPENNESS_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -46,6 +58,21 @@ def require_postgres() -> None:
         if IN_CI:
             pytest.fail(message + " (CI=true: PostgreSQL is required)")
         pytest.skip(message)
+
+
+class LogLeaks(logging.Handler):
+    """Keeps the log lines (formatted as the services write them, extras included) that hold any
+    of ``PERSONAL_DATA``."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(JsonFormatter())
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        if any(marker in line for marker in PERSONAL_DATA):
+            self.leaks.append(line[:500])
 
 
 def make_settings(backend: str, data_dir: Path, **overrides: Any) -> Settings:

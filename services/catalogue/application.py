@@ -41,6 +41,13 @@ class CatalogueApplication(ServiceApplication):
     personal_fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "catalogue.InformationRequestReceived": ("applicant_name", "applicant_contact")
     }
+    free_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "catalogue.InformationRequestReceived": ("description",),
+        "catalogue.InformationRequestClarificationRequested": ("note",),
+        "catalogue.InformationRequestExtended": ("reason",),
+        "catalogue.ProposalReplyRecorded": ("reply_text",),  # what is published is scrubbed the same way
+        "catalogue.ConsultationCommentReceived": ("text",),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -22,6 +22,16 @@ class OpinionApplication(ServiceApplication):
     kernel = read_models.kernel
     projection = projection
     aggregate_classes = (Incident,)
+    # What people wrote about an incident may quote a citizen (a phone number, a flat): scrubbed
+    # for platform readers and webhooks (shared.application.ServiceApplication.redact).
+    free_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "opinion.IncidentReported": ("title", "summary"),
+        "opinion.IncidentAssessed": ("note",),
+        "opinion.IncidentWarningIssued": ("note",),
+        "opinion.IncidentResponseRecorded": ("summary",),
+        "opinion.IncidentEvaluated": ("findings", "note"),
+        "opinion.IncidentClosed": ("note",),
+    }
 
     # --- detection ---------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
-"""Contact details removed from published text (rule 13; api.md "contact details").
+"""Contact details removed from published text (rule 13; api.md "contact details"), and personal
+data scrubbed from free text that platform readers and webhooks receive: one function for both.
 
 Phone numbers in any common written form (spaces, dashes, dots, brackets, ``+86``/``0086``,
-full-width digits), landlines with area codes, e-mail addresses and resident ID numbers are
-replaced by a marker. Matching runs on a copy where full-width ASCII is folded to half-width
+full-width digits), landlines with area codes, e-mail addresses, resident ID numbers and home
+addresses down to the flat (…栋…单元…室, …号楼…室, …号…室) are replaced by a marker; so are the
+names a caller knows to be personal (an applicant's, in the text of the same request). Matching runs on a copy where full-width ASCII is folded to half-width
 character by character, so the positions found are the positions in the original text.
 """
 
@@ -26,17 +28,23 @@ _PATTERNS = (
     # Landlines: area code with its trunk 0 (optionally bracketed), or the country code without it.
     re.compile(rf"(?<!\d)(?:[(]\s?0\d{{2,3}}\s?[)]\s?|0\d{{2,3}}{_SEP})\d{{3,4}}{_SEP}\d{{4}}(?!\d)"),
     re.compile(rf"{_COUNTRY}[1-9]\d{{1,2}}{_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)"),
+    # Home addresses down to the flat: building, unit and room numbers (not a road or a district).
+    re.compile(r"\d+\s?(?:栋|幢|号楼|座)\s?(?:\d+\s?单元\s?)?\d+\s?(?:室|号|户)"),
+    re.compile(r"\d+\s?号\s?(?:院\s?)?\d+\s?(?:室|户)"),
     # E-mail addresses, also written with （at） or [at].
     re.compile(r"[A-Za-z0-9._%+\-]+\s?(?:@|\[at\]|\(at\))\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+", re.IGNORECASE),
 )
 
 
-def without_contact_details(text: str) -> str:
-    """``text`` with every contact detail replaced by ``REDACTION``."""
+def without_contact_details(text: str, names: tuple[str, ...] = ()) -> str:
+    """``text`` with every contact detail (and each of ``names``) replaced by ``REDACTION``."""
     folded = text.translate(_FULL_WIDTH)
     spans: list[tuple[int, int]] = []
     for pattern in _PATTERNS:
         spans.extend(m.span() for m in pattern.finditer(folded))
+    for name in names:
+        if len(name.strip()) >= 2:  # a one-character "name" would erase ordinary words
+            spans.extend(m.span() for m in re.finditer(re.escape(name.strip()), text))
     if not spans:
         return text
     merged: list[list[int]] = []

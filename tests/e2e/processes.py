@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from shared.settings import SERVICES, Settings
+from tests.support import PERSONAL_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,6 +112,13 @@ def cluster(
         yield running
     finally:
         running.stop()
+    leaks = [
+        f"{log.name}: {line[:300]}"
+        for log in sorted(log_dir.glob("*.log"))
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+        if any(marker in line for marker in PERSONAL_DATA)
+    ]
+    assert leaks == [], "personal data in the services' logs"
 
 
 def eventually(check: object, timeout: float = 60, interval: float = 0.2) -> object:

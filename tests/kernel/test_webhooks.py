@@ -141,9 +141,14 @@ def test_every_matching_event_is_delivered_signed_and_retried_until_accepted(
         )
         assert event["data"]["title"] == "第一条"
         assert all("v1a," in h["webhook-signature"] for h in receiver.headers)  # the log key signs too
-        attempts = client.get(
-            f"/catalogue/v1/webhooks/{webhook['id']}/deliveries", headers=auth(delivering, "platform", sub="province-1")
-        ).json()["items"]
+        deliveries = f"/catalogue/v1/webhooks/{webhook['id']}/deliveries"
+
+        def recorded() -> Any:  # outcomes are recorded after the batch is sent: the receiver sees them first
+            items = client.get(deliveries, headers=auth(delivering, "platform", sub="province-1")).json()["items"]
+            return items if {a["status"] for a in items} == {"delivered"} else None
+
+        attempts = _eventually(recorded)
+        assert attempts
         first_attempts = [a for a in attempts if a["event_position"] == 3]
         assert [(a["attempt"], a["status_code"]) for a in first_attempts] == [(1, 500), (2, 500), (3, 204)]
         assert first_attempts[0]["next_attempt_at"] is not None
