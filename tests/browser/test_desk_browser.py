@@ -164,11 +164,11 @@ def test_the_as_of_picker_judges_at_that_instant(served: Served, browser: Any) -
     from selenium.webdriver.support.wait import WebDriverWait
 
     browser.get(served.url("/?year=2026"))
-    picker = browser.find_element(By.ID, "as_of")
+    # Set the picker and submit its form in one step inside the page (typing into datetime-local
+    # varies by locale, and a click could land on a node the page just replaced).
     browser.execute_script(
-        "arguments[0].value = '2026-04-01T00:00';", picker
-    )  # typing into datetime-local varies by locale
-    _click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.picker button"))
+        "const picker = document.getElementById('as_of'); picker.value = '2026-04-01T00:00'; picker.form.submit();"
+    )
     WebDriverWait(browser, 20).until(lambda d: "as_of=2026-04-01T00%3A00" in d.current_url)
     api = served.city.assessment.get(
         "/assessment/v1/scores", params={"year": 2026, "as_of": "2026-04-01T00:00:00+08:00"}
