@@ -140,7 +140,7 @@ def department_score(
 ) -> Any:
     departments.check(department)
     year_, moment = _year_and_moment(app, year, as_of)
-    detail = app.breakdown_at(department, year_, moment)
+    [detail] = app.breakdowns_at([department], year_, moment)
     if format == "json":
         return detail
     header = ["指标", "权重", "分子", "分母", "达标率", "得分", "扣分事项"]

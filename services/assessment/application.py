@@ -10,7 +10,7 @@ from services.assessment import read_models
 from services.assessment.domain import Action, YearScheme
 from services.assessment.projection import projection
 from services.assessment.read_models import fact
-from services.assessment.scores import WorldCache, breakdown, league, proposed
+from services.assessment.scores import WorldCache, breakdowns, league, proposed
 from shared.application import ServiceApplication
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -65,13 +65,13 @@ class AssessmentApplication(ServiceApplication):
                 cache=self.worlds,
             )
 
-    def breakdown_at(self, department: str, year: int, as_of: datetime) -> dict[str, Any]:
+    def breakdowns_at(self, departments: list[str], year: int, as_of: datetime) -> list[dict[str, Any]]:
         with self.reading() as session:
-            return breakdown(
+            return breakdowns(
                 session,
                 settings=self.settings,
                 calendar=self.calendar,
-                department=department,
+                departments=departments,
                 year=year,
                 as_of=as_of,
                 cache=self.worlds,

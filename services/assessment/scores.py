@@ -155,18 +155,19 @@ def league_table(
     return {"year": judge.year, "as_of": judge.as_of, "scheme": scheme_used, "items": table}
 
 
-def breakdown(
+def breakdowns(
     session: Session,
     *,
     settings: Settings,
     calendar: WorkingCalendar,
-    department: str,
+    departments: list[str],
     year: int,
     as_of: datetime,
     cache: WorldCache | None = None,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """Each department's score explained (``GET /scores/{department}``), all by one judge."""
     judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of, cache)
-    return {**judge.department(department, actions), "scheme": scheme_used}
+    return [{**judge.department(department, actions), "scheme": scheme_used} for department in departments]
 
 
 def proposed(

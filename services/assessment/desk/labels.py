@@ -35,6 +35,12 @@ OPEN_KINDS = frozenset(
     {"unpublished_past_due", "reply_unpublished_past_due", "missing_interpretation", "unreplied_past_due"}
 )
 
+
+def is_task(kind: str) -> bool:
+    """Whether a violation goes on the office's 待办: still undone, or a missed incident deadline."""
+    return kind in OPEN_KINDS or kind.startswith("missed_")
+
+
 ACTION_NAMES = {"circulated_criticism": "通报批评", "rectification_interview": "约谈整改"}
 
 SERVICE_NAMES = {"catalogue": "目录", "interpretation": "解读", "opinion": "舆情", "assessment": "考核"}

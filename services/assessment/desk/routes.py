@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from services.assessment.application import AssessmentApplication
 from services.assessment.desk import labels
 from services.assessment.desk.charts import Bar, bar_chart, line_chart
-from shared.auth import Principal, TokenVerifier
+from shared.auth import Principal, TokenVerifier, optional_principal
 from shared.errors import Unauthorized
 from shared.pages import page, render
 from shared.settings import Settings
@@ -171,7 +171,7 @@ def department_page(
         **picked,
         department=department,
         name=name,
-        detail=app.breakdown_at(department, picked["year"], picked["moment"]),
+        detail=app.breakdowns_at([department], picked["year"], picked["moment"])[0],
         indicators=labels.INDICATOR_NAMES,
         violation_name=labels.violation_name,
         all_departments=[(code, departments.name_of(code)) for code in departments.codes()],
@@ -231,15 +231,12 @@ def trend_page(
 
 
 def _desk_principal(request: Request) -> Principal | None:
-    """The office or auditor reading 待办: a bearer header first, else the desk's cookie."""
+    """The office or auditor reading 待办: a bearer header as on every route, else the desk's cookie."""
+    if "authorization" in request.headers:
+        return optional_principal(request)
+    token = request.cookies.get(COOKIE, "").strip()
     verifier: TokenVerifier = request.app.state.verifier
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if not (scheme.lower() == "bearer" and token.strip()):
-        token = request.cookies.get(COOKIE, "")
-    if not token.strip():
-        return None
-    return verifier.verify(token.strip())
+    return verifier.verify(token) if token else None
 
 
 @router.get("/todo")
@@ -264,14 +261,13 @@ def todo_page(
     now = app.clock()
     year_ = year or local_date(now).year
     proposals = app.proposed_at(year_, now)
-    overdue = []
-    for code in departments.codes():
-        for indicator, values in app.breakdown_at(code, year_, now)["indicators"].items():
-            for violation in values["violations"]:
-                if violation["kind"] in labels.OPEN_KINDS or violation["kind"].startswith("missed_"):
-                    overdue.append(
-                        {**violation, "department": code, "name": departments.name_of(code), "indicator": indicator}
-                    )
+    overdue = [
+        {**violation, "department": detail["department"], "name": departments.name_of(detail["department"])}
+        for detail in app.breakdowns_at(departments.codes(), year_, now)
+        for values in detail["indicators"].values()
+        for violation in values["violations"]
+        if labels.is_task(violation["kind"])
+    ]
     return _respond(
         request,
         settings,
