@@ -58,6 +58,11 @@ def _text_cell(worksheet: Any, value: Any) -> Any:
     return cell
 
 
+def attachment_disposition(name: str, ascii_name: str) -> str:
+    """A download named ``name`` (Chinese kept, RFC 6266 ``filename*``), ``ascii_name`` for old clients."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
 def table_response(
     fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str, ascii_name: str
 ) -> Response:
@@ -77,12 +82,13 @@ def table_response(
         os.unlink(path)
         raise
     media_type = XLSX_MEDIA_TYPE if fmt == "xlsx" else CSV_MEDIA_TYPE
-    name, fallback = f"{filename}.{fmt}", f"{ascii_name}.{fmt}"
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
     return StreamingResponse(
         _file_chunks(path),
         media_type=media_type,
-        headers={"Content-Disposition": disposition, "Content-Length": str(os.path.getsize(path))},
+        headers={
+            "Content-Disposition": attachment_disposition(f"{filename}.{fmt}", f"{ascii_name}.{fmt}"),
+            "Content-Length": str(os.path.getsize(path)),
+        },
         background=BackgroundTask(os.unlink, path),
     )
 

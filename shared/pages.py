@@ -42,10 +42,10 @@ def render(package_dir: Path, template: str, **context: Any) -> str:
 def page(
     html: str, *, status_code: int = 200, public: bool = True, policy: str = PAGE_POLICY, **headers: str
 ) -> HTMLResponse:
-    """An HTML answer: UTF-8, the content policy, and no caching of what is not public."""
+    """An HTML answer: UTF-8, the content policy, and no caching of what is not public (nosniff comes
+    with every answer, from shared.middleware.SecurityHeaders)."""
     response = HTMLResponse(html, status_code=status_code)
     response.headers["content-security-policy"] = policy
-    response.headers["x-content-type-options"] = "nosniff"
     response.headers["referrer-policy"] = "same-origin"
     response.headers["cache-control"] = "no-cache" if public else "no-store"
     for name, value in headers.items():

@@ -327,7 +327,7 @@ def stylesheet() -> Response:
     return Response(
         (HERE / "static" / "desk.css").read_bytes(),
         media_type="text/css; charset=utf-8",
-        headers={"cache-control": "public, max-age=3600", "x-content-type-options": "nosniff"},
+        headers={"cache-control": "public, max-age=3600"},
     )
 
 

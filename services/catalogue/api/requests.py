@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
@@ -29,7 +28,7 @@ from services.catalogue.schemas import (
 )
 from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.errors import Forbidden, NotFound
-from shared.export import table_response
+from shared.export import attachment_disposition, table_response
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.pages import DOCUMENT_POLICY, page
 from shared.types import NoFields
@@ -204,16 +203,16 @@ def get_annual_report(
     if format in ("html", "docx"):
         document = app.annual_report(department, year)
         narrative = {} if document is None else document.narrative
-        filename = f"annual-report-{year}-{department or 'city'}"
+        ascii_name = f"annual-report-{year}-{department or 'city'}.docx"
         if format == "html":
             return page(report_document.html(report, narrative, scope), policy=DOCUMENT_POLICY)
         return Response(
             report_document.docx(report, narrative, scope),
             media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             headers={
-                "content-disposition": f'attachment; filename="{filename}.docx"; '
-                f"filename*=UTF-8''{quote(report_document.title_of(year, scope))}.docx",
-                "x-content-type-options": "nosniff",
+                "content-disposition": attachment_disposition(
+                    f"{report_document.title_of(year, scope)}.docx", ascii_name
+                )
             },
         )
     header, rows = annual_report.flat_rows(report)
