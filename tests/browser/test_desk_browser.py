@@ -14,7 +14,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,14 +129,27 @@ def _axe(driver: Any) -> list[dict[str, Any]]:
 
 def _click_and_load(driver: Any, element: Any) -> None:
     """Click what navigates (a link, a form's button) and wait until the next page has loaded."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    _navigate(driver, element.click)
+
+
+def _navigate(driver: Any, go: Callable[[], object]) -> None:
+    """Do what leaves the page shown (``go``) and wait until the next page has loaded.
+
+    The old page is marked in its window object; the next page has no mark. (Waiting for the old
+    ``<html>`` element to go stale asks Chrome about a node mid-navigation, which Chrome sometimes
+    answers with an inspector error instead of "stale", so any driver error while the page changes
+    only means "not yet".)
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
-    page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
-    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.execute_script("window.__opennessLeaving = true;")
+    go()
+    WebDriverWait(driver, 20, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return window.__opennessLeaving === undefined && document.readyState === 'complete';"
+        )
+    )
 
 
 def _cells(driver: Any, css: str, attribute: str) -> list[str]:
@@ -161,15 +174,17 @@ def test_the_league_shows_the_api_order_and_passes_axe(served: Served, browser: 
 
 def test_the_as_of_picker_judges_at_that_instant(served: Served, browser: Any) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
 
     browser.get(served.url("/?year=2026"))
     # Set the picker and submit its form in one step inside the page (typing into datetime-local
     # varies by locale, and a click could land on a node the page just replaced).
-    browser.execute_script(
-        "const picker = document.getElementById('as_of'); picker.value = '2026-04-01T00:00'; picker.form.submit();"
+    _navigate(
+        browser,
+        lambda: browser.execute_script(
+            "const picker = document.getElementById('as_of'); picker.value = '2026-04-01T00:00'; picker.form.submit();"
+        ),
     )
-    WebDriverWait(browser, 20).until(lambda d: "as_of=2026-04-01T00%3A00" in d.current_url)
+    assert "as_of=2026-04-01T00%3A00" in browser.current_url
     api = served.city.assessment.get(
         "/assessment/v1/scores", params={"year": 2026, "as_of": "2026-04-01T00:00:00+08:00"}
     ).json()["items"]
