@@ -12,8 +12,8 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from shared import bundle
-from shared.chain import sign_head
+from shared import bundle, signednote
+from shared.chain import head_note_text
 from shared.errors import NotFound, ValidationFailed
 from shared.feed import Application, Auditor
 
@@ -23,8 +23,14 @@ class AuditHead(BaseModel):
     position: int
     hash: str
     algorithm: str
-    signature: str
-    signature_algorithm: str = "HMAC-SHA256"
+    signature: str = Field(
+        description="日志密钥（Ed25519）对 note 正文的签名：base64(4 字节密钥标识 + 64 字节签名)，公钥见 /audit/keys"
+    )
+    signature_algorithm: str = "Ed25519"
+    key_id: str = Field(description="签名密钥的 signed-note 密钥标识（十六进制）")
+    note: str = Field(
+        description="C2SP signed note：正文三行（<origin>/<service>、chain-head <位置>、<算法> <哈希>），空行后为签名行"
+    )
     tree_size: int = Field(description="默克尔树叶子数；公开可验证的签名见 /audit/checkpoint")
 
 
@@ -87,12 +93,17 @@ def audit_router(service: str) -> APIRouter:
     @router.get("/head", response_model=AuditHead, summary="哈希链头：最新位置、哈希与签名")
     def audit_head(application: Application) -> AuditHead:
         position, head_hash = application.chain_head()
+        algorithm = application.hasher.algorithm
+        signer = application.log_signer
+        note = signednote.sign(head_note_text(application.log_origin, position, algorithm, head_hash), [signer])
         return AuditHead(
             service=service,
             position=position,
             hash=head_hash,
-            algorithm=application.hasher.algorithm,
-            signature=sign_head(application.settings.signing_key, service, position, head_hash),
+            algorithm=algorithm,
+            signature=note.rstrip("\n").rsplit(" ", 1)[1],
+            key_id=signer.verifier.key_id.hex(),
+            note=note,
             tree_size=application.tree_size(),
         )
 

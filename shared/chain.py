@@ -23,7 +23,6 @@ each event. Anyone holding the feed can recompute all of it without the database
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -235,6 +234,9 @@ def merge_by_position(
             link, event = next(links, None), next(events, None)
 
 
-def sign_head(key: bytes, service: str, position: int | None, head_hash: str) -> str:
-    message = f"{service}:{position if position is not None else 0}:{head_hash}".encode("ascii")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def head_note_text(origin: str, position: int, algorithm: str, head_hash: str) -> str:
+    """The text of the signed note ``/audit/head`` answers with (signed by the log key).
+
+    ``<origin>/<service>``, ``chain-head <position>``, ``<algorithm> <hash>``: a note that cannot be
+    read as a checkpoint (its second line is not a tree size), so one signature never serves both."""
+    return f"{origin}\nchain-head {position}\n{algorithm} {head_hash}\n"

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     # mint their own, living internal_token_seconds and renewed before they expire.
     service_token: str | None = None
     internal_token_seconds: int = Field(default=300, ge=30)
-    # HMAC key that signs /audit/head answers (defaults to the JWT secret).
+    # HMAC key that signs pagination cursors (defaults to the JWT secret; production requires its own).
+    # The chain head and checkpoints are signed by the log key below.
     audit_signing_key: str | None = None
     hash_algorithm: Literal["sm3", "sha256"] = "sm3"
     # Ed25519 key (PKCS#8 PEM) that signs the checkpoints of every service's log. Unset: the

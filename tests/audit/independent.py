@@ -84,8 +84,8 @@ def verify_consistency(first: int, second: int, root1: bytes, root2: bytes, proo
     return fr == root1 and sr == root2 and sn == 0
 
 
-def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes]:
-    """C2SP signed-note + tlog-checkpoint: (origin, size, root) if ``vkey`` signed it."""
+def open_note(note: str, vkey: str) -> str:
+    """C2SP signed note: its text if ``vkey`` signed it (raises ``InvalidSignature`` if forged)."""
     name, key_id_hex, key_b64 = vkey.split("+", 2)
     raw = base64.b64decode(key_b64)
     assert raw[0] == 0x01, "an Ed25519 verifier key"
@@ -98,6 +98,19 @@ def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes]:
         signature = base64.b64decode(blob)
         if signer == name and signature[:4].hex() == key_id_hex:
             Ed25519PublicKey.from_public_bytes(raw[1:]).verify(signature[4:], text.encode())  # raises if forged
-            origin, size, root = text.splitlines()
-            return origin, int(size), base64.b64decode(root)
+            return text
     raise AssertionError("no signature by the key")
+
+
+def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes]:
+    """tlog-checkpoint: (origin, size, root) if ``vkey`` signed it."""
+    origin, size, root = open_note(note, vkey).splitlines()
+    return origin, int(size), base64.b64decode(root)
+
+
+def head_of_note(note: str, vkey: str) -> tuple[int, str]:
+    """The signed chain head of ``/audit/head``: (position, "<algorithm> <hash>") if ``vkey`` signed it."""
+    _origin, position, algorithm_and_hash = open_note(note, vkey).splitlines()
+    label, number = position.split(" ")
+    assert label == "chain-head"
+    return int(number), algorithm_and_hash

@@ -7,12 +7,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from sqlalchemy import text
 
 from services.catalogue.application import CatalogueApplication
 from shared.auth import Principal
 from shared.chain import GENESIS_HASH, Hasher
 from shared.settings import Settings
+from tests.audit.independent import head_of_note
 from tests.support import auth, open_application, service_client
 
 EDITOR = Principal(sub="editor-1", roles=frozenset({"editor"}), dept="FIN")
@@ -122,7 +124,12 @@ def test_audit_routes_report_the_break(settings: Settings) -> None:
         head = client.get("/catalogue/v1/audit/head").json()
         assert head["position"] == 5
         assert head["algorithm"] == "sm3"
-        assert len(head["signature"]) == 64
+        keys = client.get("/catalogue/v1/audit/keys").json()["keys"]
+        assert head_of_note(head["note"], keys[0]["vkey"]) == (5, f"sm3 {head['hash']}")
+        assert head["note"].endswith(f"{head['signature']}\n") and head["key_id"] == keys[0]["key_id"]
+        forged = head["note"].replace("chain-head 5", "chain-head 4")
+        with pytest.raises(InvalidSignature):
+            head_of_note(forged, keys[0]["vkey"])
         ok = client.get("/catalogue/v1/audit/verify", headers=auth(settings, "auditor")).json()
         assert ok["ok"] is True
         assert ok["first_broken_position"] is None
