@@ -126,7 +126,8 @@ def test_audit_routes_report_the_break(settings: Settings) -> None:
         assert head["algorithm"] == "sm3"
         keys = client.get("/catalogue/v1/audit/keys").json()["keys"]
         assert head_of_note(head["note"], keys[0]["vkey"]) == (5, f"sm3 {head['hash']}")
-        assert head["note"].endswith(f"{head['signature']}\n") and head["key_id"] == keys[0]["key_id"]
+        assert head["note"].endswith(f"{head['signature']}\n")
+        assert head["key_id"] == keys[0]["key_id"]
         forged = head["note"].replace("chain-head 5", "chain-head 4")
         with pytest.raises(InvalidSignature):
             head_of_note(forged, keys[0]["vkey"])
