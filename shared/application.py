@@ -61,6 +61,8 @@ def _scrubbed(value: Any, names: tuple[str, ...]) -> Any:
         return without_contact_details(value, names)
     if isinstance(value, list):
         return [_scrubbed(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, names) for k, v in value.items()}
     return value
 
 
@@ -135,6 +137,10 @@ class ServiceApplication(Application[UUID]):
     # Free text that may carry personal data (a citizen's words, notes about them), by feed type:
     # platform readers and webhooks get it scrubbed (shared.rules.contacts), auditors see it whole.
     free_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Text the government writes for the public or for the record (a record's body, a reason for a
+    # correction, an interpreter's name and post): shown whole to every reader. Every text field of
+    # every event is in exactly one of these three maps (tests/kernel/test_privacy.py checks).
+    official_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Tables filled by followers of other services' feeds (dropped and re-followed on rebuild).
     follower_tables: ClassVar[tuple[Table, ...]] = ()
 
@@ -142,6 +148,9 @@ class ServiceApplication(Application[UUID]):
         super().__init_subclass__(**kwargs)
         if "service" in cls.__dict__:
             cls.name = cls.service
+            # The kernel's own events (webhook subscriptions) are classified by the kernel.
+            cls.personal_fields = {**cls.personal_fields, **webhooks.personal_fields(cls.service)}
+            cls.official_text_fields = {**cls.official_text_fields, **webhooks.official_text_fields(cls.service)}
 
     def __init__(self, *, store: Store, settings: Settings) -> None:
         self.store = store
@@ -306,8 +315,6 @@ class ServiceApplication(Application[UUID]):
         become "***"; ``free_text_fields`` lose contact details, home addresses, ID numbers and
         the personal names the same event carries. The same object back when nothing changed."""
         personal = self.personal_fields.get(type_, ())
-        if webhooks.is_webhook_type(self.service, type_):
-            personal = webhooks.PRIVATE_FIELDS  # one platform does not see another's subscriptions
         free_text = self.free_text_fields.get(type_, ())
         if not personal and not free_text:
             return data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from services.assessment import read_models
@@ -22,6 +22,10 @@ class AssessmentApplication(ServiceApplication):
     kernel = read_models.kernel
     projection = projection
     aggregate_classes = (Action, YearScheme)
+    official_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "assessment.ActionIssued": ("reason",),  # 通报批评 and 约谈整改 are published
+        "assessment.ActionRectified": ("note",),
+    }
     follower_tables = (fact,)
 
     def __init__(self, **kwargs: Any) -> None:

@@ -38,16 +38,33 @@ class CatalogueApplication(ServiceApplication):
     projection = projection
     aggregate_classes = (Record, CatalogueItem, Proposal, Consultation, InformationRequest, AnnualFigures, AnnualReport)
     # Personal data in events: shown to auditors, redacted for platform readers of the feed.
+    # A request's description is the applicant's own account (it names whom it likes, third
+    # parties included, which no pattern can find reliably): hidden whole, like the applicant.
     personal_fields: ClassVar[dict[str, tuple[str, ...]]] = {
-        "catalogue.InformationRequestReceived": ("applicant_name", "applicant_contact")
+        "catalogue.InformationRequestReceived": ("applicant_name", "applicant_contact", "description")
     }
     free_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {
-        "catalogue.InformationRequestReceived": ("description",),
         "catalogue.InformationRequestClarificationRequested": ("note",),
         "catalogue.InformationRequestExtended": ("reason",),
         "catalogue.ProposalReplyRecorded": ("reply_text",),  # what is published is scrubbed the same way
         "catalogue.ConsultationCommentReceived": ("text",),
     }
+    official_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "catalogue.RecordDrafted": ("title", "body", "attachments", "withheld_reason"),
+        "catalogue.RecordCorrected": ("title", "body", "attachments", "reason"),
+        "catalogue.RecordRevoked": ("reason",),
+        "catalogue.CatalogueItemRegistered": (
+            "name", "content", "basis", "standard", "procedure", "channels", "audience", "method"
+        ),
+        "catalogue.CatalogueItemUpdated": ("changes",),
+        "catalogue.CatalogueItemRetired": ("reason",),
+        "catalogue.ProposalReplyRecorded": ("title",),
+        "catalogue.ProposalReplyPublished": ("published_text",),  # scrubbed before it was recorded
+        "catalogue.ConsultationOpened": ("title", "draft", "shortened_reason"),
+        "catalogue.ConsultationResultPublished": ("adoption_summary",),
+        "catalogue.InformationRequestReplied": ("reason",),  # the legal ground (domain.md), a code
+        "catalogue.AnnualReportNarrativeWritten": ("text",),
+    }  # fmt: skip
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from sqlalchemy import select
@@ -22,6 +22,10 @@ class InterpretationApplication(ServiceApplication):
     kernel = read_models.kernel
     projection = projection
     aggregate_classes = (Interpretation,)
+    official_text_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "interpretation.InterpretationDrafted": ("title", "body", "interpreter"),  # published with the interpreter's name and post
+        "interpretation.InterpretationWithdrawn": ("reason",),
+    }  # fmt: skip
     follower_tables = (policy,)
 
     def draft_interpretation(self, *, actor: Principal, fields: dict[str, Any]) -> Interpretation:

@@ -28,7 +28,7 @@ class OpinionApplication(ServiceApplication):
         "opinion.IncidentReported": ("title", "summary"),
         "opinion.IncidentAssessed": ("note",),
         "opinion.IncidentWarningIssued": ("note",),
-        "opinion.IncidentResponseRecorded": ("summary",),
+        "opinion.IncidentResponseRecorded": ("summary", "explains"),
         "opinion.IncidentEvaluated": ("findings", "note"),
         "opinion.IncidentClosed": ("note",),
     }

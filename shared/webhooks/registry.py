@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 PRIVATE_FIELDS = ("owner", "url", "description")
 
 
+def personal_fields(service: str) -> dict[str, tuple[str, ...]]:
+    """The webhook events' fields hidden from platform readers (merged into each service's map)."""
+    return {f"{service}.WebhookRegistered": PRIVATE_FIELDS}
+
+
+def official_text_fields(service: str) -> dict[str, tuple[str, ...]]:
+    """The webhook events' text the service itself wrote (why it disabled a subscription)."""
+    return {f"{service}.WebhookDisabled": ("reason",)}
+
+
 def is_webhook_type(service: str, type_: str) -> bool:
     return type_.startswith(f"{service}.Webhook")
 
