@@ -159,6 +159,8 @@ class ServiceApplication(Application[UUID]):
         self.sessions = sessionmaker(bind=store.engine)
         # Called after each outermost commit, from the committing thread (the feed's async waiter).
         self.commit_listeners: list[Callable[[], None]] = []
+        # Called after each outermost commit with the feed types of the events it appended (metrics).
+        self.append_listeners: list[Callable[[list[str]], None]] = []
         self._nesting = threading.local()
         self.followers: list[Any] = []  # set by the web shell: shared.follower.Follower objects
         # The server's clock for recorded instants (published_at, received_at...); tests set it.
@@ -212,6 +214,7 @@ class ServiceApplication(Application[UUID]):
             for recording in recordings:
                 self.projection.apply(session, recording.domain_event)
                 webhooks.project(session, self, recording.domain_event)
+            self._nesting.appended.extend(type_name(r.notification.topic) for r in recordings)
         return recordings
 
     @contextmanager
@@ -223,6 +226,8 @@ class ServiceApplication(Application[UUID]):
         """
         depth = getattr(self._nesting, "depth", 0)
         self._nesting.depth = depth + 1
+        if depth == 0:
+            self._nesting.appended = []
         try:
             with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
                 self.store.serialise_writes(session)
@@ -232,6 +237,14 @@ class ServiceApplication(Application[UUID]):
         if depth == 0:
             for listener in self.commit_listeners:
                 listener()
+            if self._nesting.appended:
+                for append_listener in self.append_listeners:
+                    append_listener(self._nesting.appended)
+
+    def violations_now(self, departments: list[str]) -> dict[str, int]:
+        """What the assessment's judge counts against ``departments`` now, by kind (its metrics);
+        other services judge nothing (one home per rule) and answer nothing."""
+        return {}
 
     def once(
         self, *, key: str | None, principal: str, request_hash: str, create: Callable[[], str]

@@ -8,7 +8,15 @@ import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+)
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 # Who made the request being served (principal, department, client), filled in as it becomes known;
@@ -86,6 +94,9 @@ class Metrics:
 
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
+        # The process (CPU seconds, resident memory, open files, start time), Python and its GC.
+        for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+            self.registry.register(collector)
         self.requests = Counter(
             "openness_http_requests_total",
             "HTTP requests by route and status",
@@ -134,4 +145,27 @@ class Metrics:
             ["service"],
             registry=self.registry,
         )
+        self.events_appended = Counter(
+            "openness_events_appended_total",
+            "Events this process appended to the service's log, by type",
+            ["service", "type"],
+            registry=self.registry,
+        )
+        self.log_head = Gauge(
+            "openness_log_head_position",
+            "Position of the newest event in the service's log",
+            ["service"],
+            registry=self.registry,
+        )
+        self.violations = Gauge(
+            "openness_violations",
+            "What the assessment's judge counts against departments in the current year, live, by kind"
+            " (missed legal deadlines and the other violations of domain.md)",
+            ["service", "kind"],
+            registry=self.registry,
+        )
         self.service = service
+
+    def count_appended(self, types: list[str]) -> None:
+        for type_ in types:
+            self.events_appended.labels(self.service, type_).inc()

@@ -73,6 +73,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             on_waiting=metrics.waiting_polls.labels(spec.service).set,
         )
         application.commit_listeners.append(waiter.notify)
+        application.append_listeners.append(metrics.count_appended)
         watch = asyncio.create_task(waiter.watch(application.head_position, settings.feed_recheck_seconds))
         app.state.replica_wakeup = wakeup = ReplicaWakeup(store, waiter.notify) if store.is_postgres else None
         if wakeup is not None:
@@ -159,6 +160,13 @@ def _health_router(service: str, metrics: Metrics) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus 指标")
     def prometheus(request: Request) -> Response:
+        application = request.app.state.application
+        with contextlib.suppress(Exception):  # the store is away: /readyz says so; the rest still shows
+            metrics.log_head.labels(service).set(application.head_position())
+            violations = application.violations_now(request.app.state.departments.codes())
+            metrics.violations.clear()
+            for kind, count in violations.items():
+                metrics.violations.labels(service, kind).set(count)
         deliverer = getattr(request.app.state, "deliverer", None)
         if deliverer is not None:
             with contextlib.suppress(Exception):  # the store is away: /readyz says so; the rest still shows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -14,6 +15,7 @@ from services.assessment.scores import WorldCache, breakdowns, league, proposed
 from shared.application import ServiceApplication
 from shared.auth import Principal
 from shared.errors import NotFound
+from shared.timeutil import local_date
 
 
 class AssessmentApplication(ServiceApplication):
@@ -80,6 +82,14 @@ class AssessmentApplication(ServiceApplication):
                 as_of=as_of,
                 cache=self.worlds,
             )
+
+    def violations_now(self, departments: list[str]) -> dict[str, int]:
+        now = self.clock()
+        counts: Counter[str] = Counter()
+        for explained in self.breakdowns_at(departments, local_date(now).year, now):
+            for indicator in explained["indicators"].values():
+                counts.update(v["kind"] for v in indicator["violations"])
+        return dict(counts)
 
     def proposed_at(self, year: int, as_of: datetime) -> list[dict[str, Any]]:
         with self.reading() as session:
