@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from shared import bundle
 from shared.signednote import Checkpoint, NoteError, Verifier
@@ -40,8 +40,10 @@ def _token(token: str | None) -> str:
     return header["Authorization"].removeprefix("Bearer ")
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
+def progress_bar(*, time_remaining: bool = False) -> Progress:
+    """The progress bar of every long CLI step (the whole CLI uses this one)."""
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn()]
+    return Progress(*columns, *([TimeRemainingColumn()] if time_remaining else []))
 
 
 @audit.command()
@@ -104,7 +106,7 @@ def verify(
     except NoteError as error:
         typer.echo(f"FAILED: {error}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"verifying {checkpoint.origin}", total=checkpoint.size - log["frontier_size"])
         report = verify_events(
             log["events"],

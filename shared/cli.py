@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from shared import migrations
 from shared.application import ServiceApplication
-from shared.audit_cli import audit
+from shared.audit_cli import audit, progress_bar
 from shared.auth import ROLES, CannotMint, issue_token
 from shared.persistence import Store
 from shared.settings import SERVICES, get_settings
@@ -210,14 +209,76 @@ def rebuild(
     store = Store(service, settings)
     migrations.upgrade(store)
     application: ServiceApplication = _spec(service).application_class(store=store, settings=settings)
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns) as progress:
+    checked = application.verify_chain()  # replay only a log that is whole: a broken one is an auditor's case
+    if not checked.ok:
+        store.dispose()
+        typer.echo(
+            f"{service}: not rebuilt, its log is broken at position {checked.first_broken_position} "
+            f"({checked.reason}); the read models were left as they were",
+            err=True,
+        )
+        raise typer.Exit(1)
+    with progress_bar(time_remaining=True) as progress:
         task = progress.add_task(f"rebuilding {service}", total=application.head_position() or None)
         replayed = application.rebuild(lambda done, total: progress.update(task, completed=done, total=total))
     store.dispose()
     typer.echo(f"{service}: {replayed} events replayed into fresh read models")
     if application.follower_tables:
         typer.echo(f"{service}: followed feeds will be read again from the start when the service runs")
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Argument(help="a new directory for the backup")],
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="one service (repeatable); default all")
+    ] = None,
+) -> None:
+    """Back up the services' stores (SQLite online backup, or pg_dump per schema) with the signed
+    checkpoint each log had just before; see docs/operations.md."""
+    from shared import backup as backups
+
+    chosen = [_check_service(s) for s in service] if service else list(SERVICES)
+    with progress_bar() as progress:
+        task = progress.add_task("backing up", total=len(chosen))
+        try:
+            backups.backup(
+                get_settings(),
+                out,
+                chosen,
+                on_saved=lambda saved: progress.update(task, advance=1, description=f"{saved.service} saved"),
+            )
+        except backups.BackupError as error:
+            typer.echo(f"backup failed: {error}", err=True)
+            raise typer.Exit(1) from None
+    for saved in backups.read_manifest(out)["services"].items():
+        typer.echo(f"{saved[0]}: {saved[1]['file']}, tree size {saved[1]['tree_size']}")
+    typer.echo(f"next, check it: {_restore_hint(out)}")
+
+
+def _restore_hint(out: Path) -> str:
+    return f"restore it into a fresh store with deploy/restore-drill.sh {out} (docs/operations.md)"
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="a directory written by openness backup")],
+    force: Annotated[bool, typer.Option("--force", help="replace the stores that exist here")] = False,
+) -> None:
+    """Restore a backup into the configured store (stop the services first), then prove it with
+    openness rebuild and openness audit verify --previous-checkpoint (docs/operations.md)."""
+    from shared import backup as backups
+
+    try:
+        restored = backups.restore(get_settings(), source, force=force)
+    except backups.BackupError as error:
+        typer.echo(f"restore refused: {error}", err=True)
+        raise typer.Exit(1) from None
+    for service in restored:
+        typer.echo(
+            f"{service}: restored; prove it: openness rebuild {service}, then openness audit verify "
+            f"<url>/{service} --previous-checkpoint {source / f'{service}.checkpoint'}"
+        )
 
 
 @app.command()
@@ -253,8 +314,7 @@ def demo(wait: Annotated[float, typer.Option(help="seconds to wait for the asses
                 f"{service} is not running at {settings.url_of(service)}: start the services with `make run`", err=True
             )
             raise typer.Exit(1) from None
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns) as progress:
+    with progress_bar() as progress:
         steps = loader.steps()
         task = progress.add_task("loading the sample year", total=len(steps))
         for label, step in steps:
