@@ -26,6 +26,18 @@ from shared.errors import TooManyRequests
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def documented_content(
+    *media_types: str, description: str, json_model: dict[str, Any] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route that answers files (and perhaps JSON): each media type
+    it may send, so the document says what a download really is."""
+    content: dict[str, Any] = {t: {"schema": {"type": "string", "format": "binary"}} for t in media_types}
+    if json_model is not None:
+        content = {"application/json": {"schema": json_model}, **content}
+    return {200: {"description": description, "content": content}}
 
 
 def csv_safe(value: Any) -> Any:

@@ -18,6 +18,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from shared.openapi_fields import FIELDS, example_from_schema
+
 ASSETS = Path(str(resources.files("fastapi_offline") / "static"))
 
 
@@ -94,6 +96,45 @@ def _document_problems(schema: dict[str, Any]) -> None:
         schema["components"]["schemas"].pop(name, None)
 
 
+def _document_fields(schema: dict[str, Any]) -> None:
+    """Every field of every model and every parameter gets a Chinese description and an example
+    (from ``shared.openapi_fields`` where the model does not state them)."""
+    for model in schema.get("components", {}).get("schemas", {}).values():
+        for name, field in model.get("properties", {}).items():
+            _describe(field, name)
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                inner = parameter.get("schema", {})
+                description = (
+                    parameter.get("description") or inner.get("description") or _glossary(parameter["name"])[0]
+                )
+                if description:
+                    parameter["description"] = description
+                if "example" not in parameter:
+                    example = _example(parameter["name"], inner)
+                    if example is not None:
+                        parameter["example"] = example
+
+
+def _glossary(name: str) -> tuple[str | None, Any]:
+    return FIELDS.get(name, (None, None))
+
+
+def _example(name: str, field: dict[str, Any]) -> Any:
+    return example_from_schema(field, _glossary(name)[1])
+
+
+def _describe(field: dict[str, Any], name: str) -> None:
+    description = _glossary(name)[0]
+    if not field.get("description") and description:
+        field["description"] = description
+    if "example" not in field and "examples" not in field:
+        example = _example(name, field)
+        if example is not None:
+            field["examples"] = [example]
+
+
 def install(app: FastAPI, service: str) -> None:
     """The documentation pages, their assets, and the OpenAPI document under the service's segment."""
     assets = f"/{service}/docs-assets"
@@ -102,7 +143,9 @@ def install(app: FastAPI, service: str) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            _document_problems(generate())
+            document = generate()
+            _document_problems(document)
+            _document_fields(document)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -158,7 +158,17 @@ def _health_router(service: str, metrics: Metrics) -> APIRouter:
         body: dict[str, Any] = {"status": status, "service": service, "store": "ok", "followers": followers}
         return JSONResponse(body, status_code=code, headers={"Retry-After": "5"} if code == 503 else None)
 
-    @router.get("/metrics", summary="Prometheus 指标")
+    @router.get(
+        "/metrics",
+        summary="Prometheus 指标",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Prometheus 文本格式",
+                "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+            }
+        },
+    )
     def prometheus(request: Request) -> Response:
         application = request.app.state.application
         with contextlib.suppress(Exception):  # the store is away: /readyz says so; the rest still shows

@@ -16,7 +16,11 @@ Service = Literal["catalogue", "interpretation", "opinion", "assessment"]
 class Ref(Input):
     service: Service
     ref_id: ShortLine
-    kind: ShortLine | None = None
+    kind: ShortLine | None = Field(
+        default=None,
+        description="违规种类（见 GET /scores/{department} 的 violations）",
+        examples=["unpublished_past_due"],
+    )
 
 
 class ActionCreate(Input):

@@ -362,7 +362,11 @@ class Extension(StepOn):
 
 class Reply(StepOn):
     outcome: Outcome
-    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,64}$")] | None = None
+    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,64}$")] | None = Field(
+        default=None,
+        description="答复的法定理由代码，须与 outcome 相符（如 refused 的 state_secret、unable_to_provide 的 not_held）",
+        examples=["not_held"],
+    )
 
 
 class Appeal(StepOn):

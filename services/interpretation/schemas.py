@@ -16,9 +16,9 @@ MediaUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,2000}$")
 
 
 class Interpreter(Input):
-    name: ShortLine
-    position: ShortLine
-    principal: Flag = False
+    name: ShortLine = Field(description="解读人姓名", examples=["李华"])
+    position: ShortLine = Field(description="解读人职务", examples=["市财政局局长"])
+    principal: Flag = Field(default=False, description="是否为主要负责人解读（每年配额计此项）")
 
 
 class InterpretationCreate(Input):

@@ -25,10 +25,12 @@ class WebhookCreate(BaseModel):
 
     url: str = Field(max_length=MAX_URL_LENGTH, examples=["https://platform.example.gov.cn/openness/hooks"])
     types: list[Annotated[str, Field(max_length=100)]] = Field(
-        default_factory=list, max_length=100, description="feed types to deliver; empty: all"
+        default_factory=list, max_length=100, description="要投递的事件类型（feed 的 type）；为空则全部"
     )
-    departments: list[Annotated[str, Field(max_length=32)]] | None = Field(default=None, max_length=200)
-    description: str = Field(default="", max_length=500)
+    departments: list[Annotated[str, Field(max_length=32)]] | None = Field(
+        default=None, max_length=200, description="只投递这些部门的事件；不填则全部"
+    )
+    description: str = Field(default="", max_length=500, description="订阅说明（仅订阅者与办公室可见）")
 
 
 class WebhookOut(BaseModel):

@@ -5,12 +5,17 @@ service's path segment for the gateway."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from lxml import html as lxml_html
 from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from shared.settings import SERVICES, Settings
 from tests.support import service_client
@@ -73,3 +78,83 @@ def test_the_docs_load_nothing_from_the_internet(settings: Settings, page: str) 
             assert len(asset.content) > 1000
         expected = "/opinion/openapi.json" if page.startswith("/opinion") else "/openapi.json"
         assert expected in answer.text
+
+
+def _request_models(document: dict[str, Any]) -> set[str]:
+    """The models a request body uses, and the models inside them."""
+    schemas = document["components"]["schemas"]
+    found: set[str] = set()
+    pending = [
+        content["schema"]["$ref"].rsplit("/", 1)[-1]
+        for ops in document["paths"].values()
+        for op in ops.values()
+        for content in op.get("requestBody", {}).get("content", {}).values()
+        if "$ref" in content["schema"]
+    ]
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending += re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schemas[name]))
+    return found
+
+
+def _is_reference(field: dict[str, Any]) -> bool:
+    options = field.get("anyOf", [field])
+    return any("$ref" in option for option in options)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_request_field_has_a_chinese_description_and_an_example_that_fits(
+    settings: Settings, service: str
+) -> None:
+    with service_client(service, settings) as client:
+        document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    registry = Registry().with_resource("openapi", Resource.from_contents(document, DRAFT202012))
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+
+    def fits(example: object, schema: dict[str, Any]) -> bool:
+        return Draft202012Validator(schema, registry=registry).is_valid(example)
+
+    checked = 0
+    for model in sorted(_request_models(document)):
+        for name, field in schemas[model].get("properties", {}).items():
+            assert chinese.search(field.get("description", "")), f"{model}.{name} has no Chinese description"
+            if _is_reference(field):
+                continue  # a nested model: its own fields are checked
+            assert field.get("examples"), f"{model}.{name} has no example"
+            resolvable = json.loads(json.dumps(field).replace("#/components/", "openapi#/components/"))
+            assert fits(field["examples"][0], resolvable), (model, name, field["examples"][0])
+            checked += 1
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            for parameter in op.get("parameters", []):
+                where = (path, method, parameter["name"])
+                assert chinese.search(parameter.get("description", "")), where
+                assert "example" in parameter, where
+                assert fits(parameter["example"], parameter["schema"]), where
+                checked += 1
+    assert checked > 10
+
+
+def test_downloads_and_metrics_document_their_content_types(settings: Settings) -> None:
+    with service_client("catalogue", settings) as client:
+        document = client.get("/openapi.json").json()
+        metrics = client.get("/metrics")
+        export = client.get("/catalogue/v1/records/export", params={"format": "xlsx"})
+
+    def types(path: str) -> set[str]:
+        return set(document["paths"][path]["get"]["responses"]["200"]["content"])
+
+    assert types("/metrics") == {metrics.headers["content-type"]}
+    assert export.headers["content-type"] in types("/catalogue/v1/records/export")
+    assert types("/catalogue/v1/records/export") == {
+        "text/csv; charset=utf-8",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    assert {"application/json", "text/html; charset=utf-8"} <= types("/catalogue/v1/annual-reports/{year}")
+    assert "application/vnd.openxmlformats-officedocument.wordprocessingml.document" in types(
+        "/catalogue/v1/annual-reports/{year}"
+    )
+    assert types("/catalogue/v1/audit/export") == {"application/gzip"}

@@ -26,7 +26,7 @@ from services.catalogue.schemas import (
 from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.clientaddr import client_address
 from shared.errors import NotFound
-from shared.export import ExportGate, table_response
+from shared.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, ExportGate, documented_content, table_response
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.ratelimit import RateLimiter
 from shared.settings import Settings
@@ -141,7 +141,12 @@ def revoke_record(
     return record_view(app, ctx, str(record_id), actor)
 
 
-@router.get("/records/export", summary="已发布政府信息目录下载（CSV 含 BOM / XLSX），筛选条件同列表")
+@router.get(
+    "/records/export",
+    summary="已发布政府信息目录下载（CSV 含 BOM / XLSX），筛选条件同列表",
+    response_class=Response,
+    responses=documented_content(CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, description="按 format：CSV（UTF-8 含 BOM）或 XLSX"),
+)
 def export_records(
     request: Request,
     app: App,

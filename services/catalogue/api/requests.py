@@ -28,7 +28,14 @@ from services.catalogue.schemas import (
 )
 from shared.auth import MaybePrincipal, Principal, sees_inside
 from shared.errors import Forbidden, NotFound
-from shared.export import attachment_disposition, table_response
+from shared.export import (
+    CSV_MEDIA_TYPE,
+    DOCX_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    attachment_disposition,
+    documented_content,
+    table_response,
+)
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.pages import DOCUMENT_POLICY, page
 from shared.types import NoFields
@@ -185,6 +192,14 @@ def enter_figures(
 @router.get(
     "/annual-reports/{year}",
     summary="政府信息公开工作年度报告（表二、表三、表四）；format=json|csv|xlsx，或整份报告 format=html|docx",
+    responses=documented_content(
+        CSV_MEDIA_TYPE,
+        XLSX_MEDIA_TYPE,
+        "text/html; charset=utf-8",
+        DOCX_MEDIA_TYPE,
+        description="按 format：JSON（默认）、CSV、XLSX、HTML 或 DOCX",
+        json_model={"type": "object"},
+    ),
 )
 def get_annual_report(
     year: Annotated[int, Path(ge=2000, le=2100)],
@@ -208,7 +223,7 @@ def get_annual_report(
             return page(report_document.html(report, narrative, scope), policy=DOCUMENT_POLICY)
         return Response(
             report_document.docx(report, narrative, scope),
-            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            media_type=DOCX_MEDIA_TYPE,
             headers={
                 "content-disposition": attachment_disposition(
                     f"{report_document.title_of(year, scope)}.docx", ascii_name
