@@ -132,7 +132,12 @@ def audit_router(service: str) -> APIRouter:
         key = LogKey(name=verifier.name, key_id=verifier.key_id.hex(), vkey=verifier.vkey, pem=verifier.pem)
         return LogKeys(origin=application.log_origin, keys=[key])
 
-    @router.get("/proof/inclusion", response_model=InclusionProof, summary="包含证明：某位置的事件在大小为 size 的树中")
+    @router.get(
+        "/proof/inclusion",
+        response_model=InclusionProof,
+        summary="包含证明：某位置的事件在大小为 size 的树中",
+        responses={404: {"description": "该位置没有事件"}},
+    )
     def inclusion(
         application: Application, position: Annotated[int, Query(ge=1, le=2**62)], size: Size = None
     ) -> InclusionProof:

@@ -7,7 +7,7 @@ and (from ``shared.auth.BEARER``) a bearer security scheme on every operation th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 
 from shared.openapi_fields import FIELDS, example_from_schema
 
@@ -74,6 +75,7 @@ def _document_problems(schema: dict[str, Any]) -> None:
             if method in _MUTATING:
                 statuses += ["409", "412", "413", "429"]
             responses = operation.setdefault("responses", {})
+            statuses += [s for s in responses if s[:1] in ("4", "5")]  # what the route declares itself
             for status in sorted(set(statuses)):
                 code, title, detail = _PROBLEMS[status]
                 example = {
@@ -135,6 +137,38 @@ def _describe(field: dict[str, Any], name: str) -> None:
             field["examples"] = [example]
 
 
+def _calls(dependant: Any) -> Iterator[Any]:
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    """Every API route, also those of included routers (which FastAPI may keep as one entry)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from api_routes(included.routes)
+
+
+def _document_optional_auth(app: FastAPI, schema: dict[str, Any]) -> None:
+    """An operation that reads a token but answers without one too (public reads that show more
+    to some roles) lists "no security" as an alternative, so a client knows the token is optional."""
+    from shared.auth import current_principal
+
+    for route in api_routes(app.routes):
+        if not route.include_in_schema:
+            continue
+        if any(call is current_principal for call in _calls(route.dependant)):
+            continue  # a token is required
+        for method in route.methods or ():
+            operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+            if operation and operation.get("security"):
+                operation["security"] = [{}, *operation["security"]]
+
+
 def install(app: FastAPI, service: str) -> None:
     """The documentation pages, their assets, and the OpenAPI document under the service's segment."""
     assets = f"/{service}/docs-assets"
@@ -144,6 +178,7 @@ def install(app: FastAPI, service: str) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
+            _document_optional_auth(app, document)
             _document_problems(document)
             _document_fields(document)
         return app.openapi_schema  # type: ignore[return-value]

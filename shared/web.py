@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import migrations, openapi
@@ -19,6 +20,7 @@ from shared.audit import audit_router
 from shared.auth import ServiceCredentials, TokenVerifier, sees_operations
 from shared.calendar import WorkingCalendar
 from shared.departments import Departments
+from shared.errors import ValidationFailed
 from shared.feed import FeedWaiter, feed_router
 from shared.follower import Follower, FollowSpec
 from shared.middleware import BodyGuard, RequestContext, SecurityHeaders
@@ -110,6 +112,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         docs_url=None,  # served by shared.openapi from local assets
         redoc_url=None,
         generate_unique_id_function=openapi.operation_id,
+        dependencies=[Depends(refuse_unknown_query)],
     )
     openapi.install(app, spec.service)
     app.state.settings = settings
@@ -127,6 +130,39 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not take is 422, as an unknown body field is: a
+    misspelt filter (``?departmnet=FIN``) must not quietly answer with everything."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route)
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        raise ValidationFailed(
+            f"unknown query parameter(s): {', '.join(unknown)}; this operation takes: {', '.join(sorted(known)) or 'none'}",
+            code="unknown_query_parameter",
+        )
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    known: frozenset[str] | None = getattr(route, "_openness_query_names", None)
+    if known is None:
+        known = _collect_query_names(route)
+        route._openness_query_names = known  # type: ignore[attr-defined]  # computed once per route
+    return known
+
+
+def _collect_query_names(route: APIRoute) -> frozenset[str]:
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(field.alias for field in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    return frozenset(names)
 
 
 def _health_router(service: str, metrics: Metrics) -> APIRouter:

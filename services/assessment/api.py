@@ -15,7 +15,7 @@ from services.assessment.schemas import ActionCreate, ActionPublic, ActionRectif
 from services.assessment.scores import scheme_in_force
 from shared.auth import Principal, require, sees_operations
 from shared.errors import NotFound
-from shared.export import table_response
+from shared.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, documented_content, table_response
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
 from shared.rules.vocabulary import INDICATORS
 from shared.timeutil import local_date, to_shanghai
@@ -109,7 +109,16 @@ def _year_and_moment(app: AssessmentApplication, year: int | None, as_of: dateti
     return (year or local_date(moment).year), moment
 
 
-@router.get("/scores", summary="考核排名：各部门得分、名次、各指标达标率；format=json|csv|xlsx")
+@router.get(
+    "/scores",
+    summary="考核排名：各部门得分、名次、各指标达标率；format=json|csv|xlsx",
+    responses=documented_content(
+        CSV_MEDIA_TYPE,
+        XLSX_MEDIA_TYPE,
+        description="按 format：JSON（默认）、CSV 或 XLSX",
+        json_model={"type": "object"},
+    ),
+)
 def scores(
     app: App,
     departments: DepartmentsDep,
@@ -129,7 +138,16 @@ def scores(
     return table_response(format, header, rows, f"{year_}年政务公开考核排名", f"scores-{year_}")
 
 
-@router.get("/scores/{department}", summary="部门得分明细：每项指标的分子、分母、达标率、得分与扣分事项")
+@router.get(
+    "/scores/{department}",
+    summary="部门得分明细：每项指标的分子、分母、达标率、得分与扣分事项",
+    responses=documented_content(
+        CSV_MEDIA_TYPE,
+        XLSX_MEDIA_TYPE,
+        description="按 format：JSON（默认）、CSV 或 XLSX",
+        json_model={"type": "object"},
+    ),
+)
 def department_score(
     department: Annotated[str, Path(max_length=16)],
     app: App,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from shared.rules.vocabulary import ActionKind, Indicator
 from shared.types import Day, DepartmentCode, Input, Output, Reason, ShortLine
@@ -82,14 +82,11 @@ class Thresholds(Input):
     principal_interpretations_required: int = Field(default=3, ge=1, le=100)
 
 
-class SchemeIn(Input):
-    weights: dict[Indicator, float] = Field(description="各指标权重（≥ 0）")
-    deductions: dict[ActionKind, float]
-    thresholds: Thresholds = Field(default_factory=Thresholds)
+# A weight or a deduction: a finite number of points from 0 to 1000.
+Points = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 
-    @field_validator("weights", "deductions")
-    @classmethod
-    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
-        if any(v < 0 or v > 1000 or v != v for v in value.values()):
-            raise ValueError("values are between 0 and 1000")
-        return value
+
+class SchemeIn(Input):
+    weights: dict[Indicator, Points] = Field(description="各指标权重（0–1000）")
+    deductions: dict[ActionKind, Points] = Field(description="各问责措施的扣分（0–1000）")
+    thresholds: Thresholds = Field(default_factory=Thresholds)

@@ -207,3 +207,11 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     assert "/catalogue/v1/records" in spec["paths"]
     assert "/catalogue/v1/events" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_an_unknown_query_parameter_is_422_and_names_what_the_operation_takes(client: TestClient) -> None:
+    answer = client.get("/catalogue/v1/records", params={"departmnet": "FIN"})
+    problem = assert_problem(answer, 422, "unknown_query_parameter")
+    assert "departmnet" in problem["detail"]
+    assert "department" in problem["detail"]
+    assert client.get("/catalogue/v1/records", params={"department": "FIN"}).status_code == 200

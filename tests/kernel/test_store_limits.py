@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from shared.auth import issue_token
 from shared.settings import Settings
+from shared.types import LINE_PATTERN, TEXT_PATTERN
 from tests.catalogue.builders import record_body
 from tests.catalogue.test_items import item_body
 from tests.catalogue.test_proposals_and_consultations import consultation_body, proposal_body
@@ -31,14 +32,15 @@ REFERENCES = {"item_code"}  # names of other objects: an unknown one is a 422 of
 
 
 def _variants(schema: dict[str, Any], definitions: dict[str, Any], body: dict[str, Any]) -> list[dict[str, Any]]:
-    """``body`` once per free-text string field (no pattern, no enum), that field at its maxLength."""
+    """``body`` once per free-text string field (no code pattern, no enum), that field at its maxLength."""
     variants = []
     for name, field in schema.get("properties", {}).items():
         for option in field.get("anyOf", [field]):
             if "$ref" in option and isinstance(body.get(name), dict):
                 nested = definitions[option["$ref"].rsplit("/", 1)[-1]]
                 variants += [{**body, name: inner} for inner in _variants(nested, definitions, body[name])]
-            free = option.get("type") == "string" and not {"pattern", "enum", "format"} & set(option)
+            text = option.get("pattern") in (None, LINE_PATTERN, TEXT_PATTERN)  # prose, not a code
+            free = option.get("type") == "string" and text and not {"enum", "format"} & set(option)
             if free and "maxLength" in option and name not in REFERENCES:
                 variants.append({**body, name: "长" * option["maxLength"]})
     return variants
