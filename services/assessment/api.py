@@ -109,15 +109,16 @@ def _year_and_moment(app: AssessmentApplication, year: int | None, as_of: dateti
     return (year or local_date(moment).year), moment
 
 
+# What a score route answers, by ``format``: JSON, or the same table as CSV or XLSX.
+TABLE_OR_JSON = documented_content(
+    CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, description="按 format：JSON（默认）、CSV 或 XLSX", json_model={"type": "object"}
+)
+
+
 @router.get(
     "/scores",
     summary="考核排名：各部门得分、名次、各指标达标率；format=json|csv|xlsx",
-    responses=documented_content(
-        CSV_MEDIA_TYPE,
-        XLSX_MEDIA_TYPE,
-        description="按 format：JSON（默认）、CSV 或 XLSX",
-        json_model={"type": "object"},
-    ),
+    responses=TABLE_OR_JSON,
 )
 def scores(
     app: App,
@@ -141,12 +142,7 @@ def scores(
 @router.get(
     "/scores/{department}",
     summary="部门得分明细：每项指标的分子、分母、达标率、得分与扣分事项",
-    responses=documented_content(
-        CSV_MEDIA_TYPE,
-        XLSX_MEDIA_TYPE,
-        description="按 format：JSON（默认）、CSV 或 XLSX",
-        json_model={"type": "object"},
-    ),
+    responses=TABLE_OR_JSON,
 )
 def department_score(
     department: Annotated[str, Path(max_length=16)],
