@@ -7,11 +7,17 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from shared.errors import ValidationFailed
 
 MAX_CURSOR_LENGTH = 512
+
+# The list conventions of api.md: ?limit= (≤ 200, default 50) and an opaque ?cursor=.
+Limit = Annotated[int, Query(ge=1, le=200, description="每页条数（≤ 200）")]
+Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH, description="上一页返回的 next_cursor")]
 
 
 def encode_cursor(key: bytes, position: dict[str, Any]) -> str:

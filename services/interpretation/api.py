@@ -20,6 +20,7 @@ from services.interpretation.schemas import (
 from shared.auth import MaybePrincipal, Principal, require, sees_inside
 from shared.errors import Forbidden, NotFound
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
+from shared.pagination import Cursor, Limit
 from shared.types import NoFields
 from shared.web import DepartmentsDep, SettingsDep
 
@@ -125,8 +126,8 @@ def list_interpretations(
     department: Annotated[str | None, Query(max_length=16)] = None,
     policy_record_id: Annotated[UUID | None, Query()] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     with app.reading() as session:
         rows, next_cursor = queries.list_interpretations(

@@ -14,6 +14,7 @@ from shared.application import ServiceApplication
 from shared.auth import Principal, require
 from shared.departments import Departments
 from shared.http import IdempotencyKey, create_once
+from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.webhooks import registry
 from shared.webhooks.targets import MAX_URL_LENGTH
 
@@ -54,6 +55,7 @@ class WebhookWithSecret(WebhookOut):
 
 class WebhookList(BaseModel):
     items: list[WebhookOut]
+    next_cursor: str | None = None
 
 
 class Attempt(BaseModel):
@@ -132,8 +134,17 @@ def webhooks_router(service: str) -> APIRouter:
         )
 
     @router.get("", response_model=WebhookList, operation_id=f"{service}ListWebhooks", summary="订阅列表")
-    def list_webhooks(app: App, owner: Owner) -> dict[str, Any]:
-        return {"items": registry.listing(app, owner)}
+    def list_webhooks(app: App, owner: Owner, limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
+        after = None if cursor is None else decode_cursor(app.settings.signing_key, cursor)
+        items = registry.listing(app, owner, after=after, limit=limit + 1)
+        next_cursor = None
+        if len(items) > limit:
+            items = items[:limit]
+            last = items[-1]
+            next_cursor = encode_cursor(
+                app.settings.signing_key, {"t": last["created_at"].isoformat(), "i": str(last["id"])}
+            )
+        return {"items": items, "next_cursor": next_cursor}
 
     @router.get("/{webhook_id}", response_model=WebhookOut, operation_id=f"{service}GetWebhook", summary="订阅详情")
     def get_webhook(webhook_id: WebhookId, app: App, owner: Owner) -> dict[str, Any]:

@@ -3,11 +3,11 @@ their events; the delivery records an owner may list and redeliver."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.errors import InvalidState, NotFound, ValidationFailed
@@ -149,11 +149,17 @@ def view(app: ServiceApplication, webhook_id: UUID, principal: Principal) -> dic
     return _visible(app, webhook_id, principal)
 
 
-def listing(app: ServiceApplication, principal: Principal) -> list[dict[str, Any]]:
+def listing(
+    app: ServiceApplication, principal: Principal, *, after: dict[str, Any] | None, limit: int
+) -> list[dict[str, Any]]:
+    """The subscriptions the principal sees, oldest first, after the (created_at, id) of ``after``."""
     table = app.kernel.webhooks.webhooks
-    query = select(table).where(table.c.status != "deleted").order_by(table.c.created_at, table.c.id)
+    query = select(table).where(table.c.status != "deleted").order_by(table.c.created_at, table.c.id).limit(limit)
     if not principal.has("office"):
         query = query.where(table.c.owner == principal.sub)
+    if after is not None:
+        moment, last = datetime.fromisoformat(str(after.get("t"))), str(after.get("i"))  # a cursor we signed
+        query = query.where(or_(table.c.created_at > moment, and_(table.c.created_at == moment, table.c.id > last)))
     with app.reading() as session:
         return [dict(row._mapping) for row in session.execute(query)]
 

@@ -251,3 +251,27 @@ def test_nothing_is_sent_to_a_refused_address_nor_along_a_redirect() -> None:
         lenient.close()
         assert target.bodies == []  # neither the refused address nor the redirect target got a byte
         assert len(redirecting.bodies) == 1
+
+
+def test_the_subscription_list_pages_with_limit_and_cursor(settings: Settings) -> None:
+    allowed = settings.model_copy(update={"webhook_allow_private": True})
+    with service_client("catalogue", allowed) as client:
+        platform = auth(allowed, "platform", sub="province-1")
+        made = []
+        for n in range(5):
+            body = {"url": f"http://127.0.0.1:9/hooks/{n}", "types": [], "description": f"第{n}个"}
+            made.append(client.post("/catalogue/v1/webhooks", json=body, headers=platform).json()["id"])
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = client.get("/catalogue/v1/webhooks", params=params, headers=platform).json()
+            assert len(page["items"]) <= 2
+            seen += [w["id"] for w in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == made  # oldest first, each once
+        assert_problem(
+            client.get("/catalogue/v1/webhooks", params={"cursor": "forged"}, headers=platform), 422, "invalid_cursor"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from services.catalogue import queries
 from services.catalogue.application import CatalogueApplication
@@ -29,5 +29,3 @@ Editor = Annotated[Principal, Depends(require("editor", "head"))]
 Reviser = Annotated[Principal, Depends(require("editor", "head", "office"))]
 Office = Annotated[Principal, Depends(require("office"))]
 Publisher = Annotated[Principal, Depends(require("head", "office"))]
-Limit = Annotated[int, Query(ge=1, le=200, description="每页条数（≤ 200）")]
-Cursor = Annotated[str | None, Query(max_length=512, description="上一页返回的 next_cursor")]

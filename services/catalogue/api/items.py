@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 
-from services.catalogue.api.deps import App, Cursor, Limit, Office
+from services.catalogue.api.deps import App, Office
 from services.catalogue.application import CatalogueApplication
 from services.catalogue.read_models import item
 from services.catalogue.schemas import Area, ItemCreate, ItemPage, ItemPublic, ItemRetire, ItemUpdate
 from shared.errors import NotFound
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.rules.time import TimeLimit
 from shared.timeutil import to_shanghai
 from shared.web import DepartmentsDep, SettingsDep

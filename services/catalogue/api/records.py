@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from services.catalogue import queries
-from services.catalogue.api.deps import App, Context, Cursor, Editor, Limit, Reviser
+from services.catalogue.api.deps import App, Context, Editor, Reviser
 from services.catalogue.application import CatalogueApplication
 from services.catalogue.domain import INTERPRETED_BY_DEFAULT
 from services.catalogue.schemas import (
@@ -28,6 +28,7 @@ from shared.clientaddr import client_address
 from shared.errors import NotFound
 from shared.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, ExportGate, documented_content, table_response
 from shared.http import IdempotencyKey, IfMatch, create_once, parse_if_match, set_etag
+from shared.pagination import Cursor, Limit
 from shared.ratelimit import RateLimiter
 from shared.settings import Settings
 from shared.timeutil import to_shanghai
