@@ -6,10 +6,7 @@ On PostgreSQL the first revision runs inside the service's schema, which is crea
 
 from __future__ import annotations
 
-import fcntl
 import importlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,24 +32,11 @@ def alembic_config(service: str) -> Config:
     return config
 
 
-@contextmanager
-def _sqlite_migration_lock(store: Store) -> Iterator[None]:
-    """Processes starting together on one SQLite directory migrate one after another (PostgreSQL
-    uses an advisory lock inside the transaction instead)."""
-    if store.sqlite_path is None:
-        yield
-        return
-    with open(store.sqlite_path.with_suffix(".migrate.lock"), "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def upgrade(store: Store, revision: str = "head") -> None:
     config = alembic_config(store.service)
-    with _sqlite_migration_lock(store), store.engine.begin() as connection:
+    # Processes starting together on one SQLite directory migrate one after another; PostgreSQL
+    # uses an advisory lock inside the transaction instead.
+    with store.file_lock(), store.engine.begin() as connection:
         if store.is_postgres:
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"migrate:{store.schema}"})
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{store.schema}"'))

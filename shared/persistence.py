@@ -11,8 +11,10 @@ in the same transaction as the events they belong to.
 
 from __future__ import annotations
 
+import fcntl
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from threading import Semaphore
@@ -104,12 +106,31 @@ class Store:
             dbapi_connection.autocommit = autocommit
 
     def _use_wal(self) -> None:
-        """Switch the file to WAL once, up front: readers never block the writer, and the switch
-        (which needs the file to itself) never races a writer of another process."""
+        """Switch the file to WAL once, up front: readers never block the writer. The mode is kept
+        in the file, so a file already in WAL is left alone; the switch itself (which needs the
+        file to itself, and may fail at once instead of waiting) is made under the file lock that
+        processes starting together on one directory take in turn."""
         with self.engine.connect() as connection:
+            if str(connection.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal":
+                return
+        with self.file_lock(), self.engine.connect() as connection:
             mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
         if str(mode).lower() != "wal":
             raise RuntimeError(f"{self.url}: SQLite refused WAL mode ({mode})")
+
+    @contextmanager
+    def file_lock(self) -> Iterator[None]:
+        """An exclusive lock beside a SQLite file, held while one process sets the file up (WAL,
+        migrations); other processes wait for it. Nothing to lock on PostgreSQL (advisory locks)."""
+        if self.sqlite_path is None:
+            yield
+            return
+        with open(self.sqlite_path.with_suffix(".migrate.lock"), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _datastore(self) -> SQLAlchemyDatastore:
         datastore = SQLAlchemyDatastore(session_maker=sessionmaker(bind=self.engine))
