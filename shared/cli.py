@@ -251,13 +251,9 @@ def backup(
         except backups.BackupError as error:
             typer.echo(f"backup failed: {error}", err=True)
             raise typer.Exit(1) from None
-    for saved in backups.read_manifest(out)["services"].items():
-        typer.echo(f"{saved[0]}: {saved[1]['file']}, tree size {saved[1]['tree_size']}")
-    typer.echo(f"next, check it: {_restore_hint(out)}")
-
-
-def _restore_hint(out: Path) -> str:
-    return f"restore it into a fresh store with deploy/restore-drill.sh {out} (docs/operations.md)"
+    for name, saved in backups.read_manifest(out)["services"].items():
+        typer.echo(f"{name}: {saved['file']}, tree size {saved['tree_size']}")
+    typer.echo(f"prove it restores: deploy/restore-drill.sh {out} against a fresh store (docs/operations.md)")
 
 
 @app.command()
