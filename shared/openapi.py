@@ -137,10 +137,11 @@ def _describe(field: dict[str, Any], name: str) -> None:
             field["examples"] = [example]
 
 
-def _calls(dependant: Any) -> Iterator[Any]:
+def dependants(dependant: Any) -> Iterator[Any]:
+    """A route's dependant and every dependency under it (what FastAPI resolves for a request)."""
+    yield dependant
     for dependency in dependant.dependencies:
-        yield dependency.call
-        yield from _calls(dependency)
+        yield from dependants(dependency)
 
 
 def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
@@ -161,7 +162,7 @@ def _document_optional_auth(app: FastAPI, schema: dict[str, Any]) -> None:
     for route in api_routes(app.routes):
         if not route.include_in_schema:
             continue
-        if any(call is current_principal for call in _calls(route.dependant)):
+        if any(d.call is current_principal for d in dependants(route.dependant)):
             continue  # a token is required
         for method in route.methods or ():
             operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())

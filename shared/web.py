@@ -148,21 +148,12 @@ async def refuse_unknown_query(request: Request) -> None:
 
 
 def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters the route and its dependencies take (computed once per route)."""
     known: frozenset[str] | None = getattr(route, "_openness_query_names", None)
     if known is None:
-        known = _collect_query_names(route)
-        route._openness_query_names = known  # type: ignore[attr-defined]  # computed once per route
+        known = frozenset(f.alias for d in openapi.dependants(route.dependant) for f in d.query_params)
+        route._openness_query_names = known  # type: ignore[attr-defined]
     return known
-
-
-def _collect_query_names(route: APIRoute) -> frozenset[str]:
-    names: set[str] = set()
-    pending = [route.dependant]
-    while pending:
-        dependant = pending.pop()
-        names.update(field.alias for field in dependant.query_params)
-        pending.extend(dependant.dependencies)
-    return frozenset(names)
 
 
 def _health_router(service: str, metrics: Metrics) -> APIRouter:
