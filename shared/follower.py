@@ -129,6 +129,8 @@ class Follower:
             except ChainBroken as error:
                 self._broken(error)
                 raise
+            if items:
+                self.application.followed(self.spec.upstream)
         if not page["has_more"]:
             self._caught_up_at = time.monotonic()
         self.last_error = None

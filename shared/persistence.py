@@ -198,10 +198,14 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             positions = super()._insert_stored_events(session, stored_events, **kwargs)
         assert self.envelope is not None, "the application sets envelope() after constructing its mapper"
         head = session.execute(
-            select(self.chain.c.hash, self.chain.c.leaf_index).order_by(self.chain.c.position.desc()).limit(1)
+            select(self.chain.c.hash, self.chain.c.leaf_index, self.chain.c.recorded_at)
+            .order_by(self.chain.c.position.desc())
+            .limit(1)
         ).first()
         prev_hash, size = (head.hash, head.leaf_index + 1) if head else (GENESIS_HASH, 0)
-        recorded_at = format_recorded_at(self.clock())
+        # recorded_at never decreases along the log, even when replicas' clocks differ a little
+        # (readers find "recorded by an instant" as a prefix of positions: services.assessment.worlds)
+        recorded_at = max(format_recorded_at(self.clock()), head.recorded_at if head else "")
         links = []
         for offset, (position, stored) in enumerate(zip(positions, stored_events, strict=True)):
             link_hash = self.hasher.link(prev_hash, self.envelope(stored, position, recorded_at), CHAIN_FORMAT)

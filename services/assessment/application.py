@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -10,12 +11,15 @@ from uuid import UUID
 from services.assessment import read_models
 from services.assessment.domain import Action, YearScheme
 from services.assessment.projection import projection
-from services.assessment.read_models import fact
-from services.assessment.scores import WorldCache, breakdowns, league, proposed
+from services.assessment.read_models import fact, world_snapshot
+from services.assessment.scores import breakdowns, league, proposed
+from services.assessment.worlds import Worlds
 from shared.application import ServiceApplication
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.timeutil import local_date
+
+log = logging.getLogger("openness.assessment")
 
 
 class AssessmentApplication(ServiceApplication):
@@ -28,11 +32,17 @@ class AssessmentApplication(ServiceApplication):
         "assessment.ActionIssued": ("reason",),  # 通报批评 and 约谈整改 are published
         "assessment.ActionRectified": ("note",),
     }
-    follower_tables = (fact,)
+    follower_tables = (fact, world_snapshot)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.worlds = WorldCache()
+        self.worlds = Worlds(self.settings.assessment_snapshot_every_facts)
+
+    def followed(self, upstream: str) -> None:
+        try:
+            self.worlds.snapshot_if_due(self.reading, self.transaction)
+        except Exception:  # a snapshot is a cache: without it a past as_of replays more, nothing else
+            log.exception("storing a world snapshot failed after following %s", upstream)
 
     def issue_action(self, *, actor: Principal, issued_on: date, fields: dict[str, Any]) -> Action:
         action = Action.issue(**fields, issued_on=issued_on, issued_by=actor.sub, issued_at=self.clock())
@@ -68,7 +78,7 @@ class AssessmentApplication(ServiceApplication):
                 departments=departments,
                 year=year,
                 as_of=as_of,
-                cache=self.worlds,
+                worlds=self.worlds,
             )
 
     def breakdowns_at(self, departments: list[str], year: int, as_of: datetime) -> list[dict[str, Any]]:
@@ -80,7 +90,7 @@ class AssessmentApplication(ServiceApplication):
                 departments=departments,
                 year=year,
                 as_of=as_of,
-                cache=self.worlds,
+                worlds=self.worlds,
             )
 
     def violations_now(self, departments: list[str]) -> dict[str, int]:
@@ -94,5 +104,5 @@ class AssessmentApplication(ServiceApplication):
     def proposed_at(self, year: int, as_of: datetime) -> list[dict[str, Any]]:
         with self.reading() as session:
             return proposed(
-                session, settings=self.settings, calendar=self.calendar, year=year, as_of=as_of, cache=self.worlds
+                session, settings=self.settings, calendar=self.calendar, year=year, as_of=as_of, worlds=self.worlds
             )

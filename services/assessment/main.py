@@ -8,11 +8,10 @@ from services.assessment.api import router
 from services.assessment.application import AssessmentApplication
 from services.assessment.desk.routes import router as desk_router
 from services.assessment.projection import record_fact
+from services.assessment.world import UPSTREAMS
 from shared.follower import FollowSpec
 from shared.settings import Settings, get_settings
 from shared.web import ServiceSpec, build_app
-
-UPSTREAMS = ("catalogue", "interpretation", "opinion")
 
 SPEC = ServiceSpec(
     service="assessment",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, LargeBinary, String, Table, Text
 
 from shared.tables import UtcDateTime, kernel_tables, new_metadata
 
@@ -43,6 +43,25 @@ fact = Table(
     Column("data", JSON, nullable=False),
     Index("ix_assessment_fact_stream", "stream_id"),
     Index("ix_assessment_fact_department", "department"),
+    # a past as_of reads the facts after a snapshot by this range (services.assessment.worlds)
+    Index("ix_assessment_fact_upstream_recorded", "upstream", "recorded_at"),
+    # snapshots laid out from the start read the facts in the order they were recorded
+    Index("ix_assessment_fact_recorded", "recorded_at"),
+)
+
+# The world of the facts up to a position in each upstream, stored every so many facts so that a
+# past as_of replays only the facts after the nearest one (services.assessment.worlds). A cache:
+# removed with the facts on rebuild, and rewritten when the code of the world changes (format).
+world_snapshot = Table(
+    "assessment_world_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("format", String(64), nullable=False),
+    Column("facts", BigInteger, nullable=False),
+    Column("recorded_through", UtcDateTime(), nullable=False),
+    Column("frontier", JSON, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    Index("ix_assessment_world_snapshot_lookup", "format", "recorded_through"),
 )
 
 scheme = Table(

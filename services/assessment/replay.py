@@ -17,7 +17,7 @@ from typing import Any
 from services.assessment.projection import fact_data
 from services.assessment.scores import default_scheme, league_table, rules_of, scheme_from
 from services.assessment.scoring import ActionFact, Judge, Scheme
-from services.assessment.world import SCORED_TYPES, World
+from services.assessment.world import SCORED_TYPES, UPSTREAMS, World
 from shared import bundle
 from shared.calendar import WorkingCalendar
 from shared.departments import Departments
@@ -25,8 +25,6 @@ from shared.settings import Settings
 from shared.signednote import NoteError
 from shared.timeutil import local_date
 from shared.verify import open_checkpoint, verify_events
-
-UPSTREAMS = ("catalogue", "interpretation", "opinion")  # the order the live service replays in
 
 
 def _recorded_at(item: Mapping[str, Any]) -> datetime:

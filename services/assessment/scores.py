@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.assessment.read_models import action, fact, scheme
@@ -20,6 +22,7 @@ from services.assessment.scoring import (
     rank,
 )
 from services.assessment.world import SCORED_TYPES, World
+from services.assessment.worlds import Worlds
 from shared.calendar import WorkingCalendar
 from shared.rules.time import Calendar
 from shared.settings import Settings
@@ -67,30 +70,15 @@ def rules_of(settings: Settings, calendar: Calendar) -> Rules:
     return Rules(calendar=calendar, law=settings.law)
 
 
-class WorldCache:
-    """The last world replayed for an ``as_of`` after every known fact.
-
-    Such a world is the same for any later ``as_of`` until another fact arrives, so live queries
-    (as_of = now) replay the facts once per change instead of once per query. Facts only grow
-    (rebuilds empty the table first), so (count, newest recorded_at) identifies the log.
-    """
-
-    def __init__(self) -> None:
-        self._key: tuple[int, datetime | None] | None = None
-        self._world: World | None = None
-
-    def get(self, session: Session, as_of: datetime) -> World:
-        count, newest = session.execute(select(func.count(), func.max(fact.c.recorded_at))).one()
-        if newest is not None and as_of < newest:
-            return _replay(session, as_of)  # a past instant: replay only what was recorded by then
-        key = (int(count), newest)
-        if self._key != key or self._world is None:
-            self._world, self._key = _replay(session, as_of), key
-        return self._world
-
-
-def world_at(session: Session, as_of: datetime, cache: WorldCache | None = None) -> World:
-    return cache.get(session, as_of) if cache is not None else _replay(session, as_of)
+@contextmanager
+def world_at(session: Session, as_of: datetime, worlds: Worlds | None = None) -> Iterator[World]:
+    """The world of the facts recorded by ``as_of``: from the service's worlds (live or snapshot
+    plus the facts since), or replayed from scratch when none are given (the reference)."""
+    if worlds is None:
+        yield _replay(session, as_of)
+        return
+    with worlds.at(session, as_of) as world:
+        yield world
 
 
 def _replay(session: Session, as_of: datetime) -> World:
@@ -106,18 +94,20 @@ def actions_at(session: Session, as_of: datetime) -> list[Any]:
     return list(session.execute(select(action).where(action.c.created_at <= as_of)).all())
 
 
+@contextmanager
 def _judge(
     session: Session,
     settings: Settings,
     calendar: WorkingCalendar,
     year: int,
     as_of: datetime,
-    cache: WorldCache | None,
-) -> tuple[Judge, list[ActionFact], dict[str, Any]]:
+    worlds: Worlds | None,
+) -> Iterator[tuple[Judge, list[ActionFact], dict[str, Any]]]:
     in_force, adopted = scheme_in_force(session, settings, year, as_of)
-    judge = Judge(world_at(session, as_of, cache), in_force, rules_of(settings, calendar), year, as_of)
     actions = [ActionFact(a.department, a.kind, a.issued_on) for a in actions_at(session, as_of)]
-    return judge, actions, {**in_force.as_dict(), "adopted": adopted}
+    with world_at(session, as_of, worlds) as world:
+        judge = Judge(world, in_force, rules_of(settings, calendar), year, as_of)
+        yield judge, actions, {**in_force.as_dict(), "adopted": adopted}
 
 
 def league(
@@ -128,10 +118,10 @@ def league(
     departments: list[str],
     year: int,
     as_of: datetime,
-    cache: WorldCache | None = None,
+    worlds: Worlds | None = None,
 ) -> dict[str, Any]:
-    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of, cache)
-    return league_table(judge, actions, departments, scheme_used)
+    with _judge(session, settings, calendar, year, as_of, worlds) as (judge, actions, scheme_used):
+        return league_table(judge, actions, departments, scheme_used)
 
 
 def league_table(
@@ -163,11 +153,11 @@ def breakdowns(
     departments: list[str],
     year: int,
     as_of: datetime,
-    cache: WorldCache | None = None,
+    worlds: Worlds | None = None,
 ) -> list[dict[str, Any]]:
     """Each department's score explained (``GET /scores/{department}``), all by one judge."""
-    judge, actions, scheme_used = _judge(session, settings, calendar, year, as_of, cache)
-    return [{**judge.department(department, actions), "scheme": scheme_used} for department in departments]
+    with _judge(session, settings, calendar, year, as_of, worlds) as (judge, actions, scheme_used):
+        return [{**judge.department(department, actions), "scheme": scheme_used} for department in departments]
 
 
 def proposed(
@@ -177,7 +167,8 @@ def proposed(
     calendar: WorkingCalendar,
     year: int,
     as_of: datetime,
-    cache: WorldCache | None = None,
+    worlds: Worlds | None = None,
 ) -> list[dict[str, Any]]:
     acted_on = {ref.get("ref_id") for a in actions_at(session, as_of) for ref in a.refs}
-    return proposed_actions(world_at(session, as_of, cache), year, as_of, settings.law, {r for r in acted_on if r})
+    with world_at(session, as_of, worlds) as world:
+        return proposed_actions(world, year, as_of, settings.law, {r for r in acted_on if r})

@@ -88,10 +88,14 @@ class World:
         """``facts``: (type, stream_id, data, occurred_at) in upstream order, limited to ``as_of``."""
         world = cls()
         for type_, stream, data, occurred_at in facts:
-            handler = _HANDLERS.get(type_)
-            if handler is not None:
-                handler(world, stream, data, occurred_at)
+            world.apply(type_, stream, data, occurred_at)
         return world
+
+    def apply(self, type_: str, stream: str, data: dict[str, Any], occurred_at: datetime) -> None:
+        """Fold one fact (facts of types the judgement does not use change nothing)."""
+        handler = _HANDLERS.get(type_)
+        if handler is not None:
+            handler(self, stream, data, occurred_at)
 
 
 Handler = Callable[[World, str, dict[str, Any], datetime], None]
@@ -214,3 +218,12 @@ _HANDLERS: dict[str, Handler] = {
     **{f"catalogue.InformationRequest{fact}": _request_step(fact) for fact in RequestClock.FACTS},
 }
 SCORED_TYPES = tuple(_HANDLERS)
+
+# Which parts of the world each upstream's facts change: disjoint, so facts of different upstreams
+# commute (``services.assessment.worlds`` relies on it; tests/assessment/test_worlds.py checks it).
+HANDLED_BY_UPSTREAM = {
+    "catalogue": frozenset({"records", "items", "proposals", "requests"}),
+    "interpretation": frozenset({"interpretations"}),
+    "opinion": frozenset({"incidents"}),
+}
+UPSTREAMS = tuple(HANDLED_BY_UPSTREAM)  # the services the assessment follows, in the order it replays them
