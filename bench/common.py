@@ -87,8 +87,9 @@ def service_process(service: str, env: dict[str, str]) -> Iterator[tuple[str, su
                 if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{service} was not ready at {url}/readyz within a minute")
             time.sleep(0.1)
         yield url, process
     finally:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.assessment.api import router
 from services.assessment.application import AssessmentApplication
 from services.assessment.desk.routes import router as desk_router
-from services.assessment.projection import record_fact
+from services.assessment.projection import record_fact, record_facts
 from services.assessment.world import UPSTREAMS
 from shared.follower import FollowSpec
 from shared.settings import Settings, get_settings
@@ -19,7 +19,9 @@ SPEC = ServiceSpec(
     description="跟随目录、解读、舆情三个服务的事件流，按部门计算可复核的考核得分；通报批评与约谈整改。",
     application_class=AssessmentApplication,
     routers=[router, desk_router],
-    followers=[FollowSpec(upstream, record_fact(upstream)) for upstream in UPSTREAMS],
+    followers=[
+        FollowSpec(upstream, record_fact(upstream), handle_batch=record_facts(upstream)) for upstream in UPSTREAMS
+    ],
 )
 
 

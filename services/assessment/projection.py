@@ -38,16 +38,25 @@ def rectified(session: Session, e: Any) -> None:
     projection.update(session, action, e, rectified_on=e.on, rectification_note=e.note)
 
 
-def _department(session: Session, item: dict[str, Any]) -> str | None:
-    """The department an event belongs to: named in it, or in the first event of its stream."""
-    data = item["data"]
+def _named_department(data: dict[str, Any]) -> str | None:
     named = data.get("department") or data.get("lead_department") or data.get("handler_department")
-    if named:
-        return str(named)
-    department: str | None = session.execute(
-        select(fact.c.department).where(fact.c.stream_id == item["stream_id"], fact.c.department.is_not(None)).limit(1)
-    ).scalar()
-    return department
+    return str(named) if named else None
+
+
+def _known_departments(session: Session, streams: set[str]) -> dict[str, str]:
+    """The department of each stream's first fact that names one, for streams with such a fact."""
+    known: dict[str, str] = {}
+    ordered = sorted(streams)
+    for start in range(0, len(ordered), 500):  # bound the parameters of one statement
+        chunk = ordered[start : start + 500]
+        rows = session.execute(
+            select(fact.c.stream_id, fact.c.department)
+            .where(fact.c.stream_id.in_(chunk), fact.c.department.is_not(None))
+            .order_by(fact.c.upstream, fact.c.position)
+        )
+        for stream, department in rows:
+            known.setdefault(stream, department)
+    return known
 
 
 # What scoring judges: dates, departments, states. Titles, bodies and other texts are left
@@ -93,20 +102,44 @@ def fact_data(data: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def fact_row(upstream: str, item: dict[str, Any], department: str | None) -> dict[str, Any]:
+    return {
+        "upstream": upstream,
+        "position": item["position"],
+        "type": item["type"],
+        "stream_id": item["stream_id"],
+        "department": department,
+        "occurred_at": datetime.fromisoformat(item["occurred_at"]),
+        "recorded_at": datetime.fromisoformat(item["recorded_at"].replace("Z", "+00:00")),
+        "data": fact_data(item["data"]),
+    }
+
+
+def record_facts(upstream: str) -> Any:
+    """A page of ``upstream``'s feed as facts: one insert of many rows. An event that names no
+    department (a step of a request, say) belongs to the department its stream's first fact names."""
+
+    def handle(_: ServiceApplication, session: Session, items: list[dict[str, Any]]) -> None:
+        named = [_named_department(item["data"]) for item in items]
+        unnamed = {item["stream_id"] for item, department in zip(items, named, strict=True) if department is None}
+        known = _known_departments(session, unnamed) if unnamed else {}
+        rows = []
+        for item, department in zip(items, named, strict=True):
+            stream = item["stream_id"]
+            if department is not None:
+                known.setdefault(stream, department)
+            rows.append(fact_row(upstream, item, department or known.get(stream)))
+        session.execute(insert(fact), rows)
+
+    return handle
+
+
 def record_fact(upstream: str) -> Any:
-    def handle(_: ServiceApplication, session: Session, item: dict[str, Any]) -> None:
-        session.execute(
-            insert(fact).values(
-                upstream=upstream,
-                position=item["position"],
-                type=item["type"],
-                stream_id=item["stream_id"],
-                department=_department(session, item),
-                occurred_at=datetime.fromisoformat(item["occurred_at"]),
-                recorded_at=datetime.fromisoformat(item["recorded_at"].replace("Z", "+00:00")),
-                data=fact_data(item["data"]),
-            )
-        )
+    """One item as a fact (what ``record_facts`` does for a page)."""
+    batch = record_facts(upstream)
+
+    def handle(application: ServiceApplication, session: Session, item: dict[str, Any]) -> None:
+        batch(application, session, [item])
 
     return handle
 
