@@ -265,7 +265,8 @@ def _catalogue_reads(url: str, size: int, settings: Settings) -> dict[str, float
     rng = random.Random(size)
     auditor = issue_token(settings, sub="bench-auditor", roles=["auditor"])
     with open_application("catalogue", settings) as app:
-        ids = [item.stream_id for item in app.read_feed(after=rng.randrange(max(1, size - 1000)), limit=1000)]
+        items = app.read_feed(after=rng.randrange(max(1, size - 1000)), limit=1000)
+        ids = [item.stream_id for item in items if item.type == "catalogue.RecordPublished"]
     with httpx.Client(base_url=f"{url}/catalogue/v1", timeout=60) as client:
         by_id = _timed(lambda: _ok(client.get(f"/records/{rng.choice(ids)}")), QUERIES)
         search = _timed(lambda: _ok(client.get("/records", params={"q": rng.choice(SEARCHES), "limit": 20})), QUERIES)
@@ -339,8 +340,7 @@ def _rebuild_and_verify(settings: Settings) -> dict[str, float]:
 
 def _disk_bytes(backend: str, env: dict[str, str], service: str) -> int:
     if backend == "sqlite":
-        base = Path(env["OPENNESS_DATA_DIR"]) / f"{service}.db"
-        return sum(p.stat().st_size for p in base.parent.glob(f"{service}.db*"))
+        return sum(p.stat().st_size for p in Path(env["OPENNESS_DATA_DIR"]).glob(f"{service}.sqlite3*"))
     engine = create_engine(PG_URL)
     with engine.connect() as connection:
         size = connection.execute(

@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 
 from shared import merkle
-from shared.jsondata import canonical_bytes, fast_canonical_bytes
+from shared.jsondata import fast_canonical_bytes
 
 GENESIS_HASH = "0" * 64
 CHAIN_FORMAT = 2  # what new events are recorded with
@@ -116,16 +116,14 @@ class Hasher:
         self.algorithm = algorithm
 
     def link(self, prev_hash: str, item: Mapping[str, Any], chain_format: int) -> str:
-        """The link hash, over the reference canonical bytes (what is recorded)."""
-        return self._digest(prev_hash, canonical_bytes(link_fields(item, chain_format)))
+        """The link hash, over the canonical bytes (``fast_canonical_bytes`` writes exactly those)."""
+        return self._digest(prev_hash, fast_canonical_bytes(link_fields(item, chain_format)))
 
     def matches(self, item: Mapping[str, Any], chain_format: int) -> bool:
-        """Whether ``item["hash"]`` is the link of ``item``: computed over fast bytes first and,
-        only when they disagree, over the reference bytes, so the verdict is the reference's."""
+        """Whether ``item["hash"]`` is the link of ``item`` (over the reference canonical bytes,
+        written by the fast encoder where it writes exactly those)."""
         fields = link_fields(item, chain_format)
-        if self._digest(item["prev_hash"], fast_canonical_bytes(fields)) == item["hash"]:
-            return True
-        return bool(self._digest(item["prev_hash"], canonical_bytes(fields)) == item["hash"])
+        return bool(self._digest(item["prev_hash"], fast_canonical_bytes(fields)) == item["hash"])
 
     def _digest(self, prev_hash: str, canonical: bytes) -> str:
         digest = hashlib.new(self.algorithm, prev_hash.encode("ascii"))

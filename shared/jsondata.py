@@ -52,15 +52,30 @@ def canonical_bytes(value: Any) -> bytes:
 
 
 def fast_canonical_bytes(value: Any) -> bytes:
-    """The same bytes as ``canonical_bytes`` for ordinary event JSON, about twenty times faster.
+    """Exactly ``canonical_bytes(value)``, about ten times faster for ordinary event JSON.
 
-    Only for checking a hash: a caller that gets a mismatch recomputes with ``canonical_bytes``
-    (``shared.chain.Hasher.matches``), so the reference encoder alone decides what is right.
+    orjson writes the same bytes as the reference encoder for objects with string keys, arrays,
+    strings, integers, booleans and null (tests/unit/test_canonical_bytes.py proves it against
+    the reference). Anything else (a float, whose text differs between the two, NaN, a
+    subclass, a date) goes to the reference encoder, which also raises what it raises.
     """
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return canonical_bytes(value)
+    if _orjson_safe(value):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # integers beyond 64 bits, lone surrogates
+            pass
+    return canonical_bytes(value)
+
+
+def _orjson_safe(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(k) is str and _orjson_safe(v) for k, v in value.items())
+    if kind is list:
+        return all(_orjson_safe(v) for v in value)
+    return False
 
 
 def loads(text: str | bytes) -> Any:
