@@ -34,6 +34,14 @@ class Deadline:
         }
 
 
+_COUNT_FROM = date(2000, 1, 1)
+
+
+def _days(first: date, last: date) -> list[date]:
+    """Every day from ``first`` through ``last``."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 class CalendarFileError(ValueError):
     pass
 
@@ -51,6 +59,7 @@ class WorkingCalendar:
         # once): memoised, since scoring asks the same questions for thousands of records.
         self._working: dict[date, bool] = {}
         self._deadlines: dict[tuple[date, int], Deadline] = {}
+        self._counts: list[int] = []  # [i]: working days from _COUNT_FROM through _COUNT_FROM + i days
 
     def _load(self, path: Path) -> None:
         try:
@@ -113,9 +122,19 @@ class WorkingCalendar:
 
     def working_days_between(self, start_on: date, end_on: date) -> int:
         """Working days after ``start_on`` up to and including ``end_on`` (0 if not after)."""
-        count, day = 0, start_on
-        while day < end_on:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
+        if end_on <= start_on:
+            return 0
+        return self._counted_through(end_on) - self._counted_through(start_on)
+
+    def _counted_through(self, day: date) -> int:
+        """Working days from the calendar's first counted day through ``day`` (negative before
+        it): a running count kept per day, so a difference of two answers any span at once."""
+        first = _COUNT_FROM.toordinal()
+        index = day.toordinal() - first
+        if index < 0:
+            return -sum(self.is_working_day(d) for d in _days(day + timedelta(days=1), _COUNT_FROM - timedelta(days=1)))
+        counts = self._counts
+        while len(counts) <= index:
+            next_day = date.fromordinal(first + len(counts))
+            counts.append((counts[-1] if counts else 0) + self.is_working_day(next_day))
+        return counts[index]

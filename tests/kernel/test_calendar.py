@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.calendar import CalendarFileError, WorkingCalendar
 
@@ -72,3 +74,13 @@ def test_working_days_between(calendar: WorkingCalendar) -> None:
     assert calendar.working_days_between(date(2026, 9, 30), date(2026, 10, 8)) == 1
     assert calendar.working_days_between(date(2026, 10, 8), date(2026, 10, 8)) == 0
     assert calendar.working_days_between(date(2026, 10, 9), date(2026, 10, 8)) == 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(start=st.dates(date(1990, 1, 1), date(2040, 12, 31)), span=st.integers(-60, 1200))
+def test_working_days_between_counts_each_day_after_the_start(start: date, span: int) -> None:
+    """The running count answers what counting day by day answers, before 2000, across it and after."""
+    calendar = WorkingCalendar()
+    end = start + timedelta(days=span)
+    counted = sum(calendar.is_working_day(start + timedelta(days=n)) for n in range(1, span + 1))
+    assert calendar.working_days_between(start, end) == counted
