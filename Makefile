@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 
-.PHONY: install install-browser run test test-unit lint fmt bench migrate clean
+.PHONY: install install-browser run test test-unit lint fmt bench bench-scale migrate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ fmt: install
 
 bench: install  ## benchmarks (not tests): results printed and written to bench/results/
 	$(BIN)/python -m bench
+
+bench-scale: install  ## growth curves at a city history of SCALE_SIZES events per service (default 100k,300k,1M; hours)
+	$(BIN)/python -m bench.scale
 
 migrate: install  ## create/upgrade schemas and read-model tables (OPENNESS_DATABASE_URL for PostgreSQL)
 	$(BIN)/openness migrate

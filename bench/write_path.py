@@ -7,22 +7,29 @@ because a shared machine is noisy and only ratios taken together mean much.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from eventsourcing.application import Application
 
-from bench.common import PG_URL, backend_env, drop_schemas, peak_rss_mib, service_process
+from bench.common import PG_URL, ROOT, backend_env, drop_schemas, free_port, peak_rss_mib, service_process
+from bench.floor import FIELDS, raw_application, store_url
 from services.catalogue.domain import Record
-from shared.application import DateAsISO
 from shared.auth import issue_token
 from shared.settings import Settings
 
 CREATES = 400
+CONCURRENT_CREATES = 800
+CLIENTS = 8  # concurrent clients against the service and against the floor
 
 
 def _body(n: int) -> dict[str, Any]:
@@ -49,41 +56,14 @@ def http_writes(url: str, token: str, publish: bool) -> float:
         return CREATES / (time.perf_counter() - started)
 
 
-class RawApplication(Application):
-    """The library alone: same aggregate, same events, same database, its own table."""
-
-    name = "benchraw"
-
-    def register_transcodings(self, transcoder: Any) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-
-
 def raw_appends(env: dict[str, str], publish: bool) -> float:
-    if "OPENNESS_DATABASE_URL" in env:
-        schema = env["OPENNESS_DATABASE_SCHEMA_PREFIX"] + "catalogue"
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{Path(env['OPENNESS_DATA_DIR']).resolve() / 'catalogue.sqlite3'}"
-    app = RawApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url})
-    fields = {
-        "department": "FIN",
-        "category": "budget",
-        "area": "fiscal_budget",
-        "item_code": None,
-        "doc_number": None,
-        "formed_on": date(2026, 6, 1),
-        "attachments": [],
-        "disclosure": "proactive",
-        "withheld_reason": None,
-        "needs_interpretation": False,
-        "drafted_by": "bench",
-    }
-    app.save(Record(title="warm up", body="", index_number="warm", **fields))
+    """The library alone, in this process, one save after another."""
+    app = raw_application(store_url(env, PG_URL))
+    app.save(Record(title="warm up", body="", index_number="warm", **FIELDS))
     started = time.perf_counter()
     for n in range(CREATES):
         body = _body(n)
-        record = Record(title=body["title"], body=body["body"], index_number=f"RAW-{publish}-{n}", **fields)
+        record = Record(title=body["title"], body=body["body"], index_number=f"RAW-{publish}-{n}", **FIELDS)
         app.save(record)
         if publish:
             record.publish(at=datetime.now(UTC), by="bench")
@@ -91,6 +71,64 @@ def raw_appends(env: dict[str, str], publish: bool) -> float:
     rate = CREATES / (time.perf_counter() - started)
     app.factory.close()
     return rate
+
+
+def concurrent_posts(url: str, path: str, token: str | None, bodies: list[dict[str, Any]]) -> float:
+    """Posts per second from ``CLIENTS`` clients at once, each with its own connection."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    shares = [bodies[i::CLIENTS] for i in range(CLIENTS)]
+
+    def client(share: list[dict[str, Any]]) -> None:
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+            for body in share:
+                http.post(path, json=body).raise_for_status()
+
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+        http.post(path, json=bodies[0]).raise_for_status()  # warm up
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(client, shares))
+    return len(bodies) / (time.perf_counter() - started)
+
+
+@contextmanager
+def floor_process(env: dict[str, str]) -> Iterator[str]:
+    """``bench.floor`` under uvicorn, on the catalogue's store."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.floor:create_app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "FLOOR_STORE_URL": store_url(env, PG_URL), "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/docs", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _concurrent_bodies(tag: str) -> list[dict[str, Any]]:
+    return [{**_body(n), "index_number": f"{tag}-{n}"} for n in range(CONCURRENT_CREATES)]
 
 
 def run(backend: str) -> dict[str, Any]:
@@ -104,6 +142,11 @@ def run(backend: str) -> dict[str, Any]:
                 dept="FIN",
             )  # type: ignore[call-arg]
             with service_process("catalogue", env) as (url, process):
+                concurrent_http = concurrent_posts(
+                    url, "/catalogue/v1/records", token, [_body(n) for n in range(CONCURRENT_CREATES)]
+                )
+                with floor_process(env) as floor_url:
+                    floor = concurrent_posts(floor_url, "/floor/records", None, _concurrent_bodies("FLOOR"))
                 http_rate = http_writes(url, token, publish=False)
                 http_pair_rate = http_writes(url, token, publish=True)
                 rss = peak_rss_mib(process.pid)
@@ -123,6 +166,10 @@ def run(backend: str) -> dict[str, Any]:
     return {
         "backend": backend,
         "creates": CREATES,
+        "concurrent_clients": CLIENTS,
+        "floor_creates_per_second": round(floor, 1),
+        "http_creates_per_second_concurrent": round(concurrent_http, 1),
+        "ratio_to_floor": round(concurrent_http / floor, 3),
         "http_creates_per_second": round(http_rate, 1),
         "raw_library_appends_per_second": round(raw_rate, 1),
         "ratio_http_to_raw": round(http_rate / raw_rate, 3),

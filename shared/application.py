@@ -8,6 +8,7 @@ projected rows in one transaction, so a 2xx write is visible to the next read.
 from __future__ import annotations
 
 import base64
+import functools
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,9 +23,10 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent, Transcoding
 from eventsourcing.utils import Environment
-from sqlalchemy import MetaData, Table, and_, delete, func, or_, select
+from sqlalchemy import MetaData, Table, and_, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import ClauseElement
 
 from shared import merkle, signednote
 from shared.calendar import WorkingCalendar
@@ -95,16 +97,30 @@ class Projection:
     @staticmethod
     def update(session: Session, table: Table, domain_event: Any, **values: Any) -> None:
         """The row of the event's aggregate (``id``) moves to the event's version."""
+        values.update(version=domain_event.originator_version, updated_at=domain_event.timestamp)
+        if any(isinstance(value, ClauseElement) for value in values.values()):  # e.g. a count + 1
+            session.execute(table.update().where(table.c.id == str(domain_event.originator_id)).values(**values))
+            return
+        parameters = {f"v_{name}": value for name, value in values.items()}
         session.execute(
-            table.update()
-            .where(table.c.id == str(domain_event.originator_id))
-            .values(version=domain_event.originator_version, updated_at=domain_event.timestamp, **values)
+            _update_by_id(table, tuple(sorted(values))), {"row_id": str(domain_event.originator_id), **parameters}
         )
 
     def apply(self, session: Session, domain_event: object) -> None:
         handler = self._handlers.get(type(domain_event))
         if handler is not None:
             handler(session, domain_event)
+
+
+@functools.cache
+def _update_by_id(table: Table, columns: tuple[str, ...]) -> Any:
+    """``UPDATE table SET columns WHERE id``, built once per table and set of columns (the values
+    are parameters, so SQLAlchemy compiles it once instead of once per event)."""
+    return (
+        table.update()
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
 
 
 @dataclass(frozen=True)

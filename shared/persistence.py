@@ -25,7 +25,7 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Engine, Table, and_, create_engine, event, func, insert, or_, select, text
+from sqlalchemy import Engine, Table, create_engine, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import merkle
@@ -253,10 +253,8 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         if not wanted:
             return {}
         table = self.merkle
-        rows = session.execute(
-            select(table.c.level, table.c.idx, table.c.hash).where(
-                or_(*(and_(table.c.level == level, table.c.idx == idx) for level, idx in wanted))
-            )
+        rows = session.execute(  # one statement for any number of nodes (compiled once)
+            select(table.c.level, table.c.idx, table.c.hash).where(tuple_(table.c.level, table.c.idx).in_(wanted))
         ).all()
         return {(r.level, r.idx): bytes(r.hash) for r in rows}
 

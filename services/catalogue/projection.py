@@ -53,56 +53,78 @@ projection.reset_hooks.append(search.reset)
 # --- disclosure records ---------------------------------------------------------------------
 
 
-def _history(session: Session, e: Any, change: str, changed: list[str], reason: str | None, actor: str) -> None:
-    current = session.execute(
-        select(record.c.title, record.c.body, record.c.attachments, record.c.doc_number).where(
-            record.c.id == str(e.originator_id)
-        )
-    ).one()
+def _history(
+    session: Session,
+    e: Any,
+    change: str,
+    changed: list[str],
+    reason: str | None,
+    actor: str,
+    *,
+    drafted: bool = False,
+) -> None:
+    """The version row of a record's change; ``drafted``: the event itself holds the texts
+    (the row was just inserted from it), so they are not read back."""
+    if drafted:
+        current: Any = e
+    else:
+        current = session.execute(
+            select(record.c.title, record.c.body, record.c.attachments, record.c.doc_number).where(
+                record.c.id == str(e.originator_id)
+            )
+        ).one()
     session.execute(
-        insert(record_version).values(
-            record_id=str(e.originator_id),
-            version=e.originator_version,
-            change=change,
-            changed_fields=changed,
-            reason=reason,
-            actor=actor,
-            at=e.timestamp,
-            title=current.title,
-            body=current.body,
-            attachments=current.attachments,
-        )
+        _INSERT_VERSION,
+        {
+            "record_id": str(e.originator_id),
+            "version": e.originator_version,
+            "change": change,
+            "changed_fields": changed,
+            "reason": reason,
+            "actor": actor,
+            "at": e.timestamp,
+            "title": current.title,
+            "body": current.body,
+            "attachments": current.attachments,
+        },
     )
     if change in ("drafted", "corrected"):
-        search.index(session, str(e.originator_id), current.title, current.doc_number, current.body)
+        search.index(session, str(e.originator_id), current.title, current.doc_number, current.body, new=drafted)
+
+
+_INSERT_VERSION = insert(record_version)
+
+
+_INSERT_RECORD = insert(record)  # one statement, compiled once; each event's values are its parameters
 
 
 @projection.on(Record.Drafted)
 def drafted(session: Session, e: Any) -> None:
     session.execute(
-        insert(record).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            department=e.department,
-            index_number=e.index_number,
-            title=e.title,
-            category=e.category,
-            area=e.area,
-            item_code=e.item_code,
-            doc_number=e.doc_number,
-            formed_on=e.formed_on,
-            body=e.body,
-            attachments=e.attachments,
-            disclosure=e.disclosure,
-            withheld_reason=e.withheld_reason,
-            needs_interpretation=e.needs_interpretation,
-            time_limit=e.time_limit,
-            status="draft",
-            created_at=e.timestamp,
-            updated_at=e.timestamp,
-        )
+        _INSERT_RECORD,
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": e.department,
+            "index_number": e.index_number,
+            "title": e.title,
+            "category": e.category,
+            "area": e.area,
+            "item_code": e.item_code,
+            "doc_number": e.doc_number,
+            "formed_on": e.formed_on,
+            "body": e.body,
+            "attachments": e.attachments,
+            "disclosure": e.disclosure,
+            "withheld_reason": e.withheld_reason,
+            "needs_interpretation": e.needs_interpretation,
+            "time_limit": e.time_limit,
+            "status": "draft",
+            "created_at": e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
-    _history(session, e, "drafted", ["title", "body", "attachments"], None, e.drafted_by)
+    _history(session, e, "drafted", ["title", "body", "attachments"], None, e.drafted_by, drafted=True)
 
 
 @projection.on(Record.Published)

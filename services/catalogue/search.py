@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
+from typing import Any, cast
 
 import jieba
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from services.catalogue.read_models import record_search
@@ -52,27 +53,29 @@ def query_tokens(q: str) -> list[str]:
     return unique[:MAX_QUERY_TOKENS]
 
 
-def index(session: Session, record_id: str, *parts: str | None) -> None:
+def index(session: Session, record_id: str, *parts: str | None, new: bool = False) -> None:
+    """(Re)index a record; ``new``: it has never been indexed (a draft), nothing to replace."""
     doc = document(*parts)
     sqlite = session.get_bind().dialect.name == "sqlite"
+    if not new:
+        if sqlite:
+            # The FTS row shares the rowid of its catalogue_record_search row, so replacing it is a
+            # key lookup, never a scan of the whole full-text table.
+            old = session.execute(
+                text("SELECT rowid FROM catalogue_record_search WHERE record_id = :id"), {"id": record_id}
+            ).scalar()
+            if old is not None:
+                session.execute(text("DELETE FROM catalogue_record_fts WHERE rowid = :r"), {"r": old})
+        session.execute(record_search.delete().where(record_search.c.record_id == record_id))
+    inserted = cast(CursorResult[Any], session.execute(_INSERT_SEARCH, {"record_id": record_id, "document": doc}))
     if sqlite:
-        # The FTS row shares the rowid of its catalogue_record_search row, so replacing it is a
-        # key lookup, never a scan of the whole full-text table.
-        old = session.execute(
-            text("SELECT rowid FROM catalogue_record_search WHERE record_id = :id"), {"id": record_id}
-        ).scalar()
-        if old is not None:
-            session.execute(text("DELETE FROM catalogue_record_fts WHERE rowid = :r"), {"r": old})
-    session.execute(record_search.delete().where(record_search.c.record_id == record_id))
-    session.execute(record_search.insert().values(record_id=record_id, document=doc))
-    if sqlite:
-        rowid = session.execute(
-            text("SELECT rowid FROM catalogue_record_search WHERE record_id = :id"), {"id": record_id}
-        ).scalar_one()
         session.execute(
             text("INSERT INTO catalogue_record_fts (rowid, record_id, document) VALUES (:r, :id, :doc)"),
-            {"r": rowid, "id": record_id, "doc": doc},
+            {"r": inserted.lastrowid, "id": record_id, "doc": doc},
         )
+
+
+_INSERT_SEARCH = record_search.insert()
 
 
 def reset(session: Session) -> None:
