@@ -24,7 +24,7 @@ def _moment(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordFact:
     department: str
     category: str
@@ -37,21 +37,21 @@ class RecordFact:
     revoked_unpublished: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemFact:
     department: str
     code: str
     retired: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ProposalFact:
     department: str
     replied_on: date
     published_at: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class InterpretationFact:
     department: str
     policy_record_id: str
@@ -60,7 +60,7 @@ class InterpretationFact:
     withdrawn: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class IncidentFact:
     lead_department: str | None
     clock: IncidentClock
@@ -68,7 +68,7 @@ class IncidentFact:
     findings: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestFact:
     department: str
     clock: RequestClock

@@ -33,7 +33,7 @@ def _instant(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deadline:
     kind: str
     due_at: datetime
@@ -68,7 +68,7 @@ def hours_of(kind: str, law: Law) -> int:
     }[kind]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judgement:
     """A severity judgement in force from ``since`` (None: from detection)."""
 
@@ -77,7 +77,7 @@ class Judgement:
     since: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class IncidentClock:
     """The recorded facts an incident's deadlines are derived from."""
 

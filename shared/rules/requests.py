@@ -26,7 +26,7 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-@dataclass
+@dataclass(slots=True)
 class Pause:
     """A third-party or other-agency consultation (条例 第32、34条): the reply clock stops."""
 
@@ -42,7 +42,7 @@ class Pause:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestClock:
     """The recorded facts a request's deadline is derived from (never the deadline itself)."""
 

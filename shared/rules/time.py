@@ -32,7 +32,7 @@ class Calendar(Protocol):
     def next_working_day_from(self, day: date) -> CalendarDay: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimeLimit:
     days: int
     kind: DayKind = "working"
@@ -50,7 +50,7 @@ class TimeLimit:
         return cls(int(value["days"]), value.get("kind", "working"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Due:
     """A derived deadline and how it was computed (shown to users as ``deadline``)."""
 
