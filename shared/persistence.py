@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared import merkle
 from shared.chain import CHAIN_FORMAT, GENESIS_HASH, Hasher, leaf_of
+from shared.jsondata import loads
 from shared.settings import Settings
 from shared.timeutil import format_recorded_at, utcnow
 
@@ -65,6 +66,7 @@ class Store:
                 pool_size=10,
                 max_overflow=20,
                 connect_args={"application_name": self.application_name},
+                json_deserializer=loads,  # orjson (JSON columns are read far more than written)
             )
             self._set_search_path(self.engine, self.schema)
             self.sqlite_path: Path | None = None
@@ -76,7 +78,10 @@ class Store:
             self.url = f"sqlite:///{path}"
             # A generous busy timeout: writers from several processes queue instead of failing.
             self.engine = create_engine(
-                self.url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+                self.url,
+                connect_args={"timeout": 30, "check_same_thread": False},
+                hide_parameters=True,
+                json_deserializer=loads,  # orjson (JSON columns are read far more than written)
             )
             self._use_wal()
         self.datastore = self._datastore()

@@ -115,6 +115,21 @@ def _violation(kind: str, service: str, ref_id: str, detail: str) -> dict[str, A
     return {"kind": kind, "service": service, "ref_id": ref_id, "detail": detail}
 
 
+def _group_by_department(world: World) -> dict[str, dict[str, list[tuple[str, Any]]]]:
+    index: dict[str, dict[str, list[tuple[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for kind, entities, owner in (
+        ("records", world.records, "department"),
+        ("items", world.items, "department"),
+        ("proposals", world.proposals, "department"),
+        ("requests", world.requests, "department"),
+        ("interpretations", world.interpretations, "department"),
+        ("incidents", world.incidents, "lead_department"),
+    ):
+        for key, entity in entities.items():
+            index[getattr(entity, owner) or ""][kind].append((key, entity))
+    return index
+
+
 class Judge:
     def __init__(self, world: World, scheme: Scheme, rules: Rules, year: int, as_of: datetime) -> None:
         self.world, self.scheme, self.rules, self.year = world, scheme, rules, year
@@ -123,19 +138,9 @@ class Judge:
 
     @cached_property
     def _by_department(self) -> dict[str, dict[str, list[tuple[str, Any]]]]:
-        """Each kind of fact grouped by the department it counts for, built once per judgement
-        (a league asks about every department: one pass here instead of one per department)."""
-        index: dict[str, dict[str, list[tuple[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-        for kind, entities, owner in (
-            ("records", self.world.records, "department"),
-            ("items", self.world.items, "department"),
-            ("proposals", self.world.proposals, "department"),
-            ("requests", self.world.requests, "department"),
-            ("interpretations", self.world.interpretations, "department"),
-            ("incidents", self.world.incidents, "lead_department"),
-        ):
-            for key, entity in entities.items():
-                index[getattr(entity, owner) or ""][kind].append((key, entity))
+        """Each kind of fact grouped by the department it counts for, built once per world
+        version (a league asks about every department: one pass instead of one per department)."""
+        index: dict[str, dict[str, list[tuple[str, Any]]]] = self.world.grouped(_group_by_department)
         return index
 
     def _of(self, department: str, kind: str) -> list[tuple[str, Any]]:

@@ -82,6 +82,8 @@ class World:
     interpretations: dict[str, InterpretationFact] = field(default_factory=dict)
     incidents: dict[str, IncidentFact] = field(default_factory=dict)
     requests: dict[str, RequestFact] = field(default_factory=dict)
+    changes: int = 0  # facts that changed it
+    _grouped: tuple[int, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def replay(cls, facts: Iterable[tuple[str, str, dict[str, Any], datetime]]) -> World:
@@ -96,6 +98,17 @@ class World:
         handler = _HANDLERS.get(type_)
         if handler is not None:
             handler(self, stream, data, occurred_at)
+            self.changes += 1
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_grouped": None}  # a snapshot stores the facts, not an index of them
+
+    def grouped(self, build: Callable[[World], Any]) -> Any:
+        """``build(self)``, kept until the next fact changes the world (the judge's per-department
+        index: a live world is judged many times between two facts)."""
+        if self._grouped is None or self._grouped[0] != self.changes:
+            self._grouped = (self.changes, build(self))
+        return self._grouped[1]
 
 
 Handler = Callable[[World, str, dict[str, Any], datetime], None]
