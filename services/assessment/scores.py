@@ -129,7 +129,7 @@ def league_table(
 ) -> dict[str, Any]:
     """The league as ``GET /scores`` answers it, from a judge (the live service and ``openness
     audit replay`` both call this)."""
-    scored = [judge.department(d, actions) for d in departments]
+    scored = [judge.department(d, actions, explain=False) for d in departments]
     table = rank(
         [
             {

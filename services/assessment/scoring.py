@@ -7,10 +7,10 @@ the violations (with the service and id they came from) that cost it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from services.assessment.world import World
@@ -22,6 +22,8 @@ from shared.rules.proposals import reply_publication_due, reply_publication_stat
 from shared.rules.time import Calendar, Status
 from shared.rules.vocabulary import INDICATORS
 from shared.timeutil import local_date
+
+Explained = Callable[[], dict[str, Any]]  # a violation, made only when it is shown
 
 DEFAULT_WEIGHTS = {
     "disclosure_timeliness": 20,
@@ -79,6 +81,7 @@ class Indicator:
     denominator: float = 0
     violations: list[dict[str, Any]] = field(default_factory=list)
     capped: bool = False  # rate = min(1, numerator / denominator)
+    explain: bool = True  # collect the violations (a league needs only the rates)
 
     @property
     def rate(self) -> float | None:
@@ -87,14 +90,15 @@ class Indicator:
         rate = self.numerator / self.denominator
         return min(1.0, rate) if self.capped else rate
 
-    def hit(self, ok: bool, violation: dict[str, Any] | None = None) -> None:
+    def hit(self, ok: bool, violation: Explained | None = None) -> None:
+        """One more counted; a miss is explained (``violation()``) only when explanations are wanted."""
         self.denominator += 1
         if ok:
             self.numerator += 1
-        elif violation is not None:
-            self.violations.append(violation)
+        elif violation is not None and self.explain:
+            self.violations.append(violation())
 
-    def judge(self, status: Status | None, violation: dict[str, Any]) -> None:
+    def judge(self, status: Status | None, violation: Explained | None) -> None:
         """A met or missed deadline counts; a pending one (or one with no clock) does not yet."""
         if status in ("met", "missed"):
             self.hit(status == "met", violation)
@@ -111,8 +115,14 @@ class Indicator:
         }
 
 
-def _violation(kind: str, service: str, ref_id: str, detail: str) -> dict[str, Any]:
-    return {"kind": kind, "service": service, "ref_id": ref_id, "detail": detail}
+def _violation(kind: str, service: str, ref_id: str, *detail: object) -> Explained:
+    """A violation, made only when it is shown: the parts of its ``detail`` are joined then."""
+    return partial(_made, kind, service, ref_id, detail)
+
+
+def _made(kind: str, service: str, ref_id: str, detail: tuple[object, ...]) -> dict[str, Any]:
+    text = "".join(part.isoformat() if isinstance(part, datetime) else str(part) for part in detail)
+    return {"kind": kind, "service": service, "ref_id": ref_id, "detail": text}
 
 
 def _group_by_department(world: World) -> dict[str, dict[str, list[tuple[str, Any]]]]:
@@ -163,8 +173,10 @@ class Judge:
                 published[interp.policy_record_id].append(interp.published_at)
         return published
 
-    def department(self, department: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
-        indicators = {name: Indicator(float(self.scheme.weights.get(name, 0))) for name in INDICATORS}
+    def department(self, department: str, actions: Iterable[ActionFact], *, explain: bool = True) -> dict[str, Any]:
+        """The department's score; ``explain``: with every violation behind it (a league leaves
+        them out: building explanations nobody reads was a large part of its time)."""
+        indicators = {name: Indicator(float(self.scheme.weights.get(name, 0)), explain=explain) for name in INDICATORS}
         self._disclosure(department, indicators["disclosure_timeliness"])
         self._coverage(department, indicators["catalogue_coverage"])
         self._proposals(department, indicators["proposal_replies"])
@@ -204,11 +216,14 @@ class Judge:
             due = disclosure_due(r.formed_on, limit, calendar)
             status = disclosure_status(due, r.published_at, self.as_of)
             if r.published_at is not None:
-                detail = f"published {local_date(r.published_at)}, due {due.due_on}"
-                ind.judge(status, _violation("late_disclosure", "catalogue", rid, detail))
+                published_on = local_date(r.published_at)
+                ind.judge(
+                    status,
+                    _violation("late_disclosure", "catalogue", rid, "published ", published_on, ", due ", due.due_on),
+                )
             else:
                 ind.judge(
-                    status, _violation("unpublished_past_due", "catalogue", rid, f"due {due.due_on}, not published")
+                    status, _violation("unpublished_past_due", "catalogue", rid, "due ", due.due_on, ", not published")
                 )
 
     def _coverage(self, dept: str, ind: Indicator) -> None:
@@ -216,7 +231,7 @@ class Judge:
             if item.department == dept and not item.retired:
                 ok = item.code in self._covered_items
                 ind.hit(
-                    ok, _violation("item_without_record", "catalogue", item.code, f"no record published in {self.year}")
+                    ok, _violation("item_without_record", "catalogue", item.code, "no record published in ", self.year)
                 )
 
     def _proposals(self, dept: str, ind: Indicator) -> None:
@@ -227,12 +242,17 @@ class Judge:
             due = reply_publication_due(p.replied_on, self.rules.calendar, self.rules.law, working_days=days)
             status = reply_publication_status(due, p.published_at, self.as_of)
             if p.published_at is not None:
-                detail = f"published {local_date(p.published_at)}, due {due.due_on}"
-                ind.judge(status, _violation("late_reply_publication", "catalogue", pid, detail))
+                published_on = local_date(p.published_at)
+                ind.judge(
+                    status,
+                    _violation(
+                        "late_reply_publication", "catalogue", pid, "published ", published_on, ", due ", due.due_on
+                    ),
+                )
             else:
                 ind.judge(
                     status,
-                    _violation("reply_unpublished_past_due", "catalogue", pid, f"due {due.due_on}, not published"),
+                    _violation("reply_unpublished_past_due", "catalogue", pid, "due ", due.due_on, ", not published"),
                 )
 
     def _sync(self, dept: str, ind: Indicator) -> None:
@@ -251,12 +271,15 @@ class Judge:
                 working_days=days,
             )
             if sync.lag_working_days is not None:
-                detail = f"{sync.lag_working_days} working days after the policy"
-                ind.judge(sync.status, _violation("late_interpretation", "interpretation", rid, detail))
+                lag = sync.lag_working_days
+                ind.judge(
+                    sync.status,
+                    _violation("late_interpretation", "interpretation", rid, lag, " working days after the policy"),
+                )
             else:
                 ind.judge(
                     sync.status,
-                    _violation("missing_interpretation", "interpretation", rid, f"none within {days} working days"),
+                    _violation("missing_interpretation", "interpretation", rid, "none within ", days, " working days"),
                 )
 
     def _principal(self, dept: str, ind: Indicator) -> None:
@@ -272,9 +295,9 @@ class Judge:
             and i.published_at is not None
             and local_date(i.published_at).year == self.year
         )
-        if ind.numerator < required:
+        if ind.numerator < required and ind.explain:
             ind.violations.append(
-                _violation("principal_quota_short", "interpretation", dept, f"{int(ind.numerator)} of {required}")
+                _violation("principal_quota_short", "interpretation", dept, int(ind.numerator), " of ", required)()
             )
 
     def _opinion(self, dept: str, ind: Indicator) -> None:
@@ -282,9 +305,7 @@ class Judge:
             if incident.lead_department != dept or local_date(incident.clock.detected_at).year != self.year:
                 continue
             for d in incident.clock.deadlines(self.rules.law):
-                ind.judge(
-                    d.status(self.as_of), _violation(f"missed_{d.kind}", "opinion", iid, f"due {d.due_at.isoformat()}")
-                )
+                ind.judge(d.status(self.as_of), _violation(f"missed_{d.kind}", "opinion", iid, "due ", d.due_at))
 
     def _requests(self, dept: str, ind: Indicator) -> None:
         calendar, law = self.rules.calendar, self.rules.law
@@ -292,13 +313,17 @@ class Judge:
             clock = request.clock
             if request.department != dept or clock.received_on.year != self.year:
                 continue
-            due_on = clock.due_on(calendar, law, self.today)
             status = clock.status_at(calendar, law, self.today)
+            if status != "missed" or not ind.explain:
+                ind.judge(status, None)
+                continue
+            due_on = clock.due_on(calendar, law, self.today)  # what a shown violation says
             if clock.replied_on is not None:
-                detail = f"replied {clock.replied_on}, due {due_on}"
-                ind.judge(status, _violation("late_reply", "catalogue", rid, detail))
+                ind.judge(
+                    status, _violation("late_reply", "catalogue", rid, "replied ", clock.replied_on, ", due ", due_on)
+                )
             else:
-                ind.judge(status, _violation("unreplied_past_due", "catalogue", rid, f"due {due_on}"))
+                ind.judge(status, _violation("unreplied_past_due", "catalogue", rid, "due ", due_on))
 
     def _deductions(self, dept: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
         counts = dict.fromkeys(self.scheme.deductions, 0)
