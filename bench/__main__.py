@@ -33,6 +33,11 @@ def main() -> None:
         figures = write_path.run(backend)
         results["write_path"].append(figures)
         print(
+            f"write path [{backend}], {figures['concurrent_clients']} clients: record creates "
+            f"{figures['http_creates_per_second_concurrent']}/s, floor (a bare FastAPI route, one raw-library "
+            f"append) {figures['floor_creates_per_second']}/s, ratio {figures['ratio_to_floor']} (goal >= 0.6)"
+        )
+        print(
             f"write path [{backend}]: HTTP creates {figures['http_creates_per_second']}/s, "
             f"raw library {figures['raw_library_appends_per_second']}/s, ratio {figures['ratio_http_to_raw']}"
         )

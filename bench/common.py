@@ -66,6 +66,17 @@ def free_port() -> int:
 
 @contextmanager
 def service_process(service: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``openness serve <service>`` on a free port, once its ``/readyz`` answers 200."""
+    with served(["-m", "shared.cli", "serve", service], env, "/readyz", name=service) as started:
+        yield started
+
+
+@contextmanager
+def served(
+    arguments: list[str], env: dict[str, str], ready_path: str, *, name: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``python <arguments> --port <free port>`` with ``env`` (and none of this process's
+    OPENNESS_ settings), once ``ready_path`` answers 200 (within a minute, or it fails)."""
     port = free_port()
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("OPENNESS_")},
@@ -73,7 +84,7 @@ def service_process(service: str, env: dict[str, str]) -> Iterator[tuple[str, su
         "PYTHONPATH": str(ROOT),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "shared.cli", "serve", service, "--port", str(port)],
+        [sys.executable, *arguments, "--port", str(port)],
         env=full_env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -84,12 +95,12 @@ def service_process(service: str, env: dict[str, str]) -> Iterator[tuple[str, su
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"{url}{ready_path}", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{service} was not ready at {url}/readyz within a minute")
+                raise RuntimeError(f"{name} was not ready at {url}{ready_path} within a minute")
             time.sleep(0.1)
         yield url, process
     finally:

@@ -7,9 +7,6 @@ because a shared machine is noisy and only ratios taken together mean much.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -21,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import PG_URL, ROOT, backend_env, drop_schemas, free_port, peak_rss_mib, service_process
+from bench.common import PG_URL, backend_env, drop_schemas, peak_rss_mib, served, service_process
 from bench.floor import FIELDS, raw_application, store_url
 from services.catalogue.domain import Record
 from shared.auth import issue_token
@@ -94,37 +91,9 @@ def concurrent_posts(url: str, path: str, token: str | None, bodies: list[dict[s
 @contextmanager
 def floor_process(env: dict[str, str]) -> Iterator[str]:
     """``bench.floor`` under uvicorn, on the catalogue's store."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "bench.floor:create_app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "FLOOR_STORE_URL": store_url(env, PG_URL), "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/docs", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    arguments = ["-m", "uvicorn", "--factory", "bench.floor:create_app", "--log-level", "warning"]
+    with served(arguments, {**env, "FLOOR_STORE_URL": store_url(env, PG_URL)}, "/docs", name="the floor") as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def _concurrent_bodies(tag: str) -> list[dict[str, Any]]:
