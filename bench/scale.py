@@ -20,10 +20,12 @@ It prints each figure with the exponent of its growth between consecutive sizes
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import random
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -432,14 +434,36 @@ def run(backend: str) -> dict[str, Any]:
     return {"backend": backend, "sizes": SIZES, "rows": rows, "growth_exponents": growth}
 
 
+def markdown(result: dict[str, Any]) -> str:
+    """One run as a table: a row per figure, a column per size and the growth between them."""
+    rows, growth = result["rows"], result["growth_exponents"]
+    sizes = [f"{r['events_per_service']:,}" for r in rows]
+    steps = [f"growth {g['from'] // 1000}k→{g['to'] // 1000}k" for g in growth]
+    lines = [
+        f"| {result['backend']}: events per service | " + " | ".join(sizes + steps) + " |",
+        "| --- |" + " ---: |" * (len(sizes) + len(steps)),
+    ]
+    for key in rows[0]:
+        if key == "events_per_service":
+            continue
+        cells = [str(r.get(key, "")) for r in rows] + [str(g.get(key, "")) for g in growth]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["table"]:  # python -m bench.scale table bench/results/scale-*.json
+        for name in sys.argv[2:]:
+            print(markdown(json.loads(Path(name).read_text(encoding="utf-8"))) + "\n")
+        return
     backends = os.environ.get("SCALE_BACKENDS", "sqlite,postgres").split(",")
     if "postgres" in backends and not postgres_reachable():
         print("PostgreSQL is not reachable: scaling SQLite only")
         backends.remove("postgres")
     for backend in backends:
-        path = write_results(f"scale-{backend}", run(backend))
-        print(f"written: {path}")
+        written = write_results(f"scale-{backend}", run(backend))
+        print(f"written: {written}")
+        print(markdown(json.loads(written.read_text(encoding="utf-8"))))
 
 
 if __name__ == "__main__":

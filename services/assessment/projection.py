@@ -18,18 +18,19 @@ projection = Projection(action, scheme)
 @projection.on(Action.Issued)
 def issued(session: Session, e: Any) -> None:
     session.execute(
-        insert(action).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            department=e.department,
-            kind=e.kind,
-            reason=e.reason,
-            refs=e.refs,
-            issued_on=e.issued_on,
-            rectification_due_on=e.rectification_due_on,
-            created_at=e.issued_at or e.timestamp,
-            updated_at=e.timestamp,
-        )
+        insert(action),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": e.department,
+            "kind": e.kind,
+            "reason": e.reason,
+            "refs": e.refs,
+            "issued_on": e.issued_on,
+            "rectification_due_on": e.rectification_due_on,
+            "created_at": e.issued_at or e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
 
 
@@ -147,11 +148,12 @@ def record_fact(upstream: str) -> Any:
 @projection.on(YearScheme.Adopted)
 def scheme_adopted(session: Session, e: Any) -> None:
     session.execute(
-        insert(scheme).values(
-            year=int(e.scheme["year"]),
-            version=e.originator_version,
-            scheme=e.scheme,
-            adopted_at=e.adopted_at,
-            adopted_by=e.adopted_by,
-        )
+        insert(scheme),
+        {
+            "year": int(e.scheme["year"]),
+            "version": e.originator_version,
+            "scheme": e.scheme,
+            "adopted_at": e.adopted_at,
+            "adopted_by": e.adopted_by,
+        },
     )

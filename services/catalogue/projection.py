@@ -152,27 +152,28 @@ def revoked(session: Session, e: Any) -> None:
 @projection.on(CatalogueItem.Registered)
 def item_registered(session: Session, e: Any) -> None:
     session.execute(
-        insert(item).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            code=e.code,
-            name=e.name,
-            area=e.area,
-            content=e.content,
-            basis=e.basis,
-            department=e.department,
-            time_limit_working_days=e.time_limit_working_days,
-            time_limit_kind=e.time_limit_kind,
-            standard=e.standard,
-            procedure=e.procedure,
-            channels=e.channels,
-            audience=e.audience,
-            method=e.method,
-            level=e.level,
-            retired=False,
-            created_at=e.timestamp,
-            updated_at=e.timestamp,
-        )
+        insert(item),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "code": e.code,
+            "name": e.name,
+            "area": e.area,
+            "content": e.content,
+            "basis": e.basis,
+            "department": e.department,
+            "time_limit_working_days": e.time_limit_working_days,
+            "time_limit_kind": e.time_limit_kind,
+            "standard": e.standard,
+            "procedure": e.procedure,
+            "channels": e.channels,
+            "audience": e.audience,
+            "method": e.method,
+            "level": e.level,
+            "retired": False,
+            "created_at": e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
 
 
@@ -192,18 +193,19 @@ def item_retired(session: Session, e: Any) -> None:
 @projection.on(Proposal.ReplyRecorded)
 def reply_recorded(session: Session, e: Any) -> None:
     session.execute(
-        insert(proposal).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            kind=e.kind,
-            number=e.number,
-            title=e.title,
-            handler_department=e.handler_department,
-            replied_on=e.replied_on,
-            reply_text=e.reply_text,
-            created_at=e.timestamp,
-            updated_at=e.timestamp,
-        )
+        insert(proposal),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "kind": e.kind,
+            "number": e.number,
+            "title": e.title,
+            "handler_department": e.handler_department,
+            "replied_on": e.replied_on,
+            "reply_text": e.reply_text,
+            "created_at": e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
 
 
@@ -218,28 +220,33 @@ def reply_published(session: Session, e: Any) -> None:
 @projection.on(Consultation.Opened)
 def consultation_opened(session: Session, e: Any) -> None:
     session.execute(
-        insert(consultation).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            department=e.department,
-            title=e.title,
-            draft=e.draft,
-            opens_on=e.opens_on,
-            closes_on=e.closes_on,
-            shortened_reason=e.shortened_reason,
-            comment_count=0,
-            created_at=e.timestamp,
-            updated_at=e.timestamp,
-        )
+        insert(consultation),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": e.department,
+            "title": e.title,
+            "draft": e.draft,
+            "opens_on": e.opens_on,
+            "closes_on": e.closes_on,
+            "shortened_reason": e.shortened_reason,
+            "comment_count": 0,
+            "created_at": e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
 
 
 @projection.on(Consultation.CommentReceived)
 def comment_received(session: Session, e: Any) -> None:
     session.execute(
-        insert(consultation_comment).values(
-            consultation_id=str(e.originator_id), version=e.originator_version, text=e.text, received_at=e.received_at
-        )
+        insert(consultation_comment),
+        {
+            "consultation_id": str(e.originator_id),
+            "version": e.originator_version,
+            "text": e.text,
+            "received_at": e.received_at,
+        },
     )
     projection.update(session, consultation, e, comment_count=consultation.c.comment_count + 1)
 
@@ -257,23 +264,24 @@ def result_published(session: Session, e: Any) -> None:
 @projection.on(InformationRequest.Received)
 def request_received(session: Session, e: Any) -> None:
     session.execute(
-        insert(request).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            department=e.department,
-            applicant_type=e.applicant_type,
-            applicant_name=e.applicant_name,
-            applicant_contact=e.applicant_contact,
-            description=e.description,
-            channel=e.channel,
-            received_on=e.received_on,
-            query_code=e.query_code,
-            status="received",
-            consultations=[],
-            extension_working_days=0,
-            created_at=e.timestamp,
-            updated_at=e.timestamp,
-        )
+        insert(request),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": e.department,
+            "applicant_type": e.applicant_type,
+            "applicant_name": e.applicant_name,
+            "applicant_contact": e.applicant_contact,
+            "description": e.description,
+            "channel": e.channel,
+            "received_on": e.received_on,
+            "query_code": e.query_code,
+            "status": "received",
+            "consultations": [],
+            "extension_working_days": 0,
+            "created_at": e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
 
 
@@ -321,14 +329,15 @@ def replied(session: Session, e: Any) -> None:
 def appealed(session: Session, e: Any) -> None:
     department = session.execute(select(request.c.department).where(request.c.id == str(e.originator_id))).scalar_one()
     session.execute(
-        insert(request_appeal).values(
-            request_id=str(e.originator_id),
-            version=e.originator_version,
-            department=department,
-            kind=e.kind,
-            result=e.result,
-            on=e.on,
-        )
+        insert(request_appeal),
+        {
+            "request_id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": department,
+            "kind": e.kind,
+            "result": e.result,
+            "on": e.on,
+        },
     )
     projection.update(session, request, e)
 
@@ -336,13 +345,14 @@ def appealed(session: Session, e: Any) -> None:
 @projection.on(InformationRequest.AppealResultRecorded)
 def appeal_result_recorded(session: Session, e: Any) -> None:
     session.execute(
-        insert(request_appeal_result).values(
-            request_id=str(e.originator_id),
-            version=e.originator_version,
-            appeal_version=int(e.appeal_id),
-            result=e.result,
-            on=e.on,
-        )
+        insert(request_appeal_result),
+        {
+            "request_id": str(e.originator_id),
+            "version": e.originator_version,
+            "appeal_version": int(e.appeal_id),
+            "result": e.result,
+            "on": e.on,
+        },
     )
     projection.update(session, request, e)
 
@@ -353,13 +363,14 @@ def appeal_result_recorded(session: Session, e: Any) -> None:
 @projection.on(AnnualReport.Opened)
 def report_opened(session: Session, e: Any) -> None:
     session.execute(
-        insert(annual_report).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            department=e.department,
-            year=e.year,
-            updated_at=e.timestamp,
-        )
+        insert(annual_report),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": e.department,
+            "year": e.year,
+            "updated_at": e.timestamp,
+        },
     )
 
 
@@ -376,14 +387,15 @@ def report_narrative_written(session: Session, e: Any) -> None:
 @projection.on(AnnualFigures.Opened)
 def figures_opened(session: Session, e: Any) -> None:
     session.execute(
-        insert(annual_figures).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            department=e.department,
-            year=e.year,
-            figures={},
-            updated_at=e.timestamp,
-        )
+        insert(annual_figures),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": e.department,
+            "year": e.year,
+            "figures": {},
+            "updated_at": e.timestamp,
+        },
     )
 
 

@@ -18,21 +18,22 @@ projection = Projection(interpretation)
 @projection.on(Interpretation.Drafted)
 def drafted(session: Session, e: Any) -> None:
     session.execute(
-        insert(interpretation).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            department=e.department,
-            policy_record_id=e.policy_record_id,
-            title=e.title,
-            form=e.form,
-            interpreter=e.interpreter,
-            principal=bool(e.interpreter.get("principal")),
-            body=e.body,
-            media_url=e.media_url,
-            status="draft",
-            created_at=e.timestamp,
-            updated_at=e.timestamp,
-        )
+        insert(interpretation),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "department": e.department,
+            "policy_record_id": e.policy_record_id,
+            "title": e.title,
+            "form": e.form,
+            "interpreter": e.interpreter,
+            "principal": bool(e.interpreter.get("principal")),
+            "body": e.body,
+            "media_url": e.media_url,
+            "status": "draft",
+            "created_at": e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
 
 
@@ -61,13 +62,14 @@ def follow_catalogue(_: ServiceApplication, session: Session, item: dict[str, An
     kind = item["type"]
     if kind == "catalogue.RecordDrafted":
         session.execute(
-            insert(policy).values(
-                id=record_id,
-                department=data["department"],
-                title=data["title"],
-                category=data["category"],
-                needs_interpretation=bool(data["needs_interpretation"]),
-            )
+            insert(policy),
+            {
+                "id": record_id,
+                "department": data["department"],
+                "title": data["title"],
+                "category": data["category"],
+                "needs_interpretation": bool(data["needs_interpretation"]),
+            },
         )
     elif kind == "catalogue.RecordPublished":
         at = datetime.fromisoformat(data["published_at"])

@@ -17,25 +17,26 @@ projection = Projection(incident, response, involvement)
 @projection.on(Incident.Reported)
 def reported(session: Session, e: Any) -> None:
     session.execute(
-        insert(incident).values(
-            id=str(e.originator_id),
-            version=e.originator_version,
-            title=e.title,
-            summary=e.summary,
-            source=e.source,
-            external_id=e.external_id,
-            detected_at=e.detected_at,
-            topic=e.topic,
-            severity=e.severity,
-            emergency=e.emergency,
-            judgements=[{"severity": e.severity, "emergency": e.emergency, "since": None}],
-            lead_department=e.lead_department,
-            cooperating_departments=list(e.cooperating_departments),
-            reporter_department=e.reporter_department,
-            status="open",
-            created_at=e.timestamp,
-            updated_at=e.timestamp,
-        )
+        insert(incident),
+        {
+            "id": str(e.originator_id),
+            "version": e.originator_version,
+            "title": e.title,
+            "summary": e.summary,
+            "source": e.source,
+            "external_id": e.external_id,
+            "detected_at": e.detected_at,
+            "topic": e.topic,
+            "severity": e.severity,
+            "emergency": e.emergency,
+            "judgements": [{"severity": e.severity, "emergency": e.emergency, "since": None}],
+            "lead_department": e.lead_department,
+            "cooperating_departments": list(e.cooperating_departments),
+            "reporter_department": e.reporter_department,
+            "status": "open",
+            "created_at": e.timestamp,
+            "updated_at": e.timestamp,
+        },
     )
     _involve(session, str(e.originator_id), e.lead_department, e.cooperating_departments, e.reporter_department)
 
@@ -51,24 +52,25 @@ def _involve(
     if lead:
         roles[lead] = "lead"
     for department, role in roles.items():
-        session.execute(insert(involvement).values(incident_id=incident_id, department=department, role=role))
+        session.execute(insert(involvement), {"incident_id": incident_id, "department": department, "role": role})
 
 
 @projection.on(Incident.ResponseRecorded)
 def responded(session: Session, e: Any) -> None:
     session.execute(
-        insert(response).values(
-            incident_id=str(e.originator_id),
-            version=e.originator_version,
-            kind=e.kind,
-            at=e.at,
-            channel=e.channel,
-            summary=e.summary,
-            explains=e.explains,
-            incomplete_explanation=e.incomplete_explanation,
-            department=e.department,
-            responded_by=e.responded_by,
-        )
+        insert(response),
+        {
+            "incident_id": str(e.originator_id),
+            "version": e.originator_version,
+            "kind": e.kind,
+            "at": e.at,
+            "channel": e.channel,
+            "summary": e.summary,
+            "explains": e.explains,
+            "incomplete_explanation": e.incomplete_explanation,
+            "department": e.department,
+            "responded_by": e.responded_by,
+        },
     )
     projection.update(session, incident, e)
 
