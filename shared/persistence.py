@@ -25,7 +25,7 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Engine, Table, create_engine, event, func, insert, select, text, tuple_
+from sqlalchemy import Engine, Table, and_, create_engine, event, func, insert, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import merkle
@@ -257,11 +257,17 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         wanted = merkle.frontier(size)
         if not wanted:
             return {}
-        table = self.merkle
-        rows = session.execute(  # one statement for any number of nodes (compiled once)
-            select(table.c.level, table.c.idx, table.c.hash).where(tuple_(table.c.level, table.c.idx).in_(wanted))
-        ).all()
+        rows = session.execute(frontier_query(self.merkle, wanted)).all()
         return {(r.level, r.idx): bytes(r.hash) for r in rows}
+
+
+def frontier_query(table: Table, nodes: list[merkle.Node]) -> Any:
+    """The stored hashes of ``nodes``: one equality pair per node, so each is a key lookup
+    (SQLite scans the whole table for a row-value IN over (level, idx), and every append would
+    then cost time in the size of the log; tests/kernel/test_chain.py checks the plan)."""
+    return select(table.c.level, table.c.idx, table.c.hash).where(
+        or_(*(and_(table.c.level == level, table.c.idx == idx) for level, idx in nodes))
+    )
 
 
 class OpennessFactory(SQLAlchemyFactory):

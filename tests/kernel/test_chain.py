@@ -148,3 +148,19 @@ def test_sha256_is_selectable(settings: Settings) -> None:
         assert app.verify_chain().ok
         item = app.read_feed(after=0, limit=1)[0]
         assert Hasher("sha256").link(GENESIS_HASH, asdict(item), item.chain_format) == item.hash
+
+
+def test_an_append_finds_the_merkle_frontier_by_key_lookups_not_a_scan(tmp_path: Any) -> None:
+    """Each append reads the frontier of the tree; a scan of the node table there would make
+    every write cost time in the size of the log (it did once, for a row-value IN)."""
+    from shared import merkle
+    from shared.persistence import frontier_query
+    from tests.support import make_settings, open_application
+
+    with open_application("catalogue", make_settings("sqlite", tmp_path)) as app:
+        query = frontier_query(app.kernel.merkle, merkle.frontier(1_000_003))
+        compiled = query.compile(app.store.engine, compile_kwargs={"literal_binds": True})
+        with app.reading() as session:
+            plan = [str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    assert plan
+    assert all("SCAN" not in step for step in plan), plan
