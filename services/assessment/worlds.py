@@ -154,11 +154,6 @@ class Worlds:
         self._formats_checked = False
         self._snapshotting = threading.Lock()
 
-    def reset(self) -> None:
-        """Forget the live world (the facts were removed, e.g. by a rebuild)."""
-        with self._lock:
-            self._live, self._frontier, self._snapshotted, self._formats_checked = World(), Frontier(), 0, False
-
     @contextmanager
     def at(self, session: Session, as_of: datetime) -> Iterator[World]:
         """The world of the facts recorded by ``as_of``, for the duration of the ``with``."""
@@ -172,8 +167,9 @@ class Worlds:
 
     def _refresh(self, session: Session) -> None:
         if self._stale(session):
-            log.info("the facts were replaced (a rebuild?): the live world starts again")
+            log.info("the facts were replaced (a rebuild?): the live world and its snapshots start again")
             self._live, self._frontier = World(), Frontier()
+            self._snapshotted, self._formats_checked = 0, False  # the snapshots went with the facts
         advance(self._live, self._frontier, session)
 
     def _stale(self, session: Session) -> bool:

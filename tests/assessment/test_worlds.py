@@ -189,3 +189,5 @@ def test_removed_facts_and_snapshots_of_other_code_are_never_used(settings: Sett
         _reset(app)
         _apply(app, history[:1], {})
         assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
+        assert worlds.snapshot_if_due(app.reading, app.transaction)  # snapshots start again too
+        assert _snapshots(app) == 1
