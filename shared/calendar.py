@@ -10,6 +10,7 @@ Counting starts the day after the starting event (民法典 第201条).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,6 +61,7 @@ class WorkingCalendar:
         self._working: dict[date, bool] = {}
         self._deadlines: dict[tuple[date, int], Deadline] = {}
         self._counts: list[int] = []  # [i]: working days from _COUNT_FROM through _COUNT_FROM + i days
+        self._fingerprint: str | None = None
 
     def _load(self, path: Path) -> None:
         try:
@@ -75,6 +77,25 @@ class WorkingCalendar:
                 self._workdays |= workdays
         except (OSError, ValueError, AttributeError, TypeError) as error:
             raise CalendarFileError(f"calendar file {path} is not valid: {error}") from error
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of every day this calendar knows: two calendars with the same fingerprint
+        count every day alike (kept judgements stay valid across a restart)."""
+        if self._fingerprint is None:
+            known = {
+                "file": {
+                    "years": sorted(self._file_years),
+                    "holidays": sorted(self._holidays),
+                    "workdays": sorted(self._workdays),
+                },
+                "package": {
+                    "holidays": sorted(chinese_calendar.constants.holidays),
+                    "workdays": sorted(chinese_calendar.constants.workdays),
+                },
+            }
+            self._fingerprint = hashlib.sha256(repr(known).encode("utf-8")).hexdigest()[:32]
+        return self._fingerprint
 
     def covers(self, year: int) -> bool:
         return year in self._file_years or year in self._package_years

@@ -12,8 +12,7 @@ from services.assessment import read_models
 from services.assessment.domain import Action, YearScheme
 from services.assessment.projection import projection
 from services.assessment.read_models import fact, world_snapshot
-from services.assessment.scores import breakdowns, league, proposed
-from services.assessment.worlds import Worlds
+from services.assessment.scores import breakdowns, league, proposed, worlds_for
 from shared.application import ServiceApplication
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -36,7 +35,7 @@ class AssessmentApplication(ServiceApplication):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.worlds = Worlds(self.settings.assessment_snapshot_every_facts)
+        self.worlds = worlds_for(self.settings, self.calendar)
 
     def followed(self, upstream: str) -> None:
         try:

@@ -14,9 +14,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from services.assessment.counting import Scheme
 from services.assessment.projection import fact_data
 from services.assessment.scores import default_scheme, league_table, rules_of, scheme_from
-from services.assessment.scoring import ActionFact, Judge, Scheme
+from services.assessment.scoring import ActionFact, Judge
 from services.assessment.world import SCORED_TYPES, UPSTREAMS, World
 from shared import bundle
 from shared.calendar import WorkingCalendar

@@ -10,17 +10,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.assessment.counting import Counting, Rules, Scheme
 from services.assessment.read_models import action, fact, scheme
 from services.assessment.scoring import (
     DEFAULT_DEDUCTIONS,
     DEFAULT_WEIGHTS,
     ActionFact,
     Judge,
-    Rules,
-    Scheme,
     proposed_actions,
     rank,
 )
+from services.assessment.tallies import tally_of
 from services.assessment.world import SCORED_TYPES, World
 from services.assessment.worlds import Worlds
 from shared.calendar import WorkingCalendar
@@ -68,6 +68,13 @@ def scheme_in_force(
 
 def rules_of(settings: Settings, calendar: Calendar) -> Rules:
     return Rules(calendar=calendar, law=settings.law)
+
+
+def worlds_for(settings: Settings, calendar: Calendar, *, snapshot_every: int | None = None) -> Worlds:
+    """The service's worlds; its snapshots carry the tallies of the default scheme."""
+    counting = Counting(default_scheme(settings), rules_of(settings, calendar))
+    every = settings.assessment_snapshot_every_facts if snapshot_every is None else snapshot_every
+    return Worlds(every, prepare=lambda world: tally_of(world, counting))
 
 
 @contextmanager

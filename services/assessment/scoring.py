@@ -7,23 +7,31 @@ the violations (with the service and id they came from) that cost it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property, partial
+from functools import cached_property
+from itertools import chain
 from typing import Any
 
+from services.assessment.counting import (
+    Count,
+    Counting,
+    Explained,
+    Rules,
+    Scheme,
+    counted_interpretation,
+    counted_item,
+    covered_item,
+    violation,
+)
+from services.assessment.tallies import tally_of
 from services.assessment.world import World
-from shared.rules.disclosure import disclosure_due, disclosure_limit, disclosure_status
-from shared.rules.interpretation import sync_status
 from shared.rules.law import Law
 from shared.rules.opinion import EMERGENCY_DEADLINES
-from shared.rules.proposals import reply_publication_due, reply_publication_status
-from shared.rules.time import Calendar, Status
+from shared.rules.time import Status
 from shared.rules.vocabulary import INDICATORS
 from shared.timeutil import local_date
-
-Explained = Callable[[], dict[str, Any]]  # a violation, made only when it is shown
 
 DEFAULT_WEIGHTS = {
     "disclosure_timeliness": 20,
@@ -35,36 +43,6 @@ DEFAULT_WEIGHTS = {
     "request_timeliness": 15,
 }
 DEFAULT_DEDUCTIONS = {"circulated_criticism": 5.0, "rectification_interview": 3.0}
-
-
-@dataclass(frozen=True)
-class Scheme:
-    weights: dict[str, float]
-    deductions: dict[str, float]
-    disclosure_working_days: int
-    proposal_publication_working_days: int
-    interpretation_sync_working_days: int
-    principal_interpretations_required: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "weights": self.weights,
-            "deductions": self.deductions,
-            "thresholds": {
-                "disclosure_working_days": self.disclosure_working_days,
-                "proposal_publication_working_days": self.proposal_publication_working_days,
-                "interpretation_sync_working_days": self.interpretation_sync_working_days,
-                "principal_interpretations_required": self.principal_interpretations_required,
-            },
-        }
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What the scheme does not change: the calendar and the law's numbers."""
-
-    calendar: Calendar
-    law: Law
 
 
 @dataclass(frozen=True)
@@ -115,16 +93,6 @@ class Indicator:
         }
 
 
-def _violation(kind: str, service: str, ref_id: str, *detail: object) -> Explained:
-    """A violation, made only when it is shown: the parts of its ``detail`` are joined then."""
-    return partial(_made, kind, service, ref_id, detail)
-
-
-def _made(kind: str, service: str, ref_id: str, detail: tuple[object, ...]) -> dict[str, Any]:
-    text = "".join(part.isoformat() if isinstance(part, datetime) else str(part) for part in detail)
-    return {"kind": kind, "service": service, "ref_id": ref_id, "detail": text}
-
-
 def _group_by_department(world: World) -> dict[str, dict[str, list[tuple[str, Any]]]]:
     index: dict[str, dict[str, list[tuple[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for kind, entities, owner in (
@@ -144,12 +112,12 @@ class Judge:
     def __init__(self, world: World, scheme: Scheme, rules: Rules, year: int, as_of: datetime) -> None:
         self.world, self.scheme, self.rules, self.year = world, scheme, rules, year
         self.as_of = as_of
-        self.today = local_date(as_of)
+        self.counting = Counting(scheme, rules)
 
     @cached_property
     def _by_department(self) -> dict[str, dict[str, list[tuple[str, Any]]]]:
         """Each kind of fact grouped by the department it counts for, built once per world
-        version (a league asks about every department: one pass instead of one per department)."""
+        version (a breakdown of every department: one pass instead of one per department)."""
         index: dict[str, dict[str, list[tuple[str, Any]]]] = self.world.grouped(_group_by_department)
         return index
 
@@ -158,32 +126,36 @@ class Judge:
 
     @cached_property
     def _covered_items(self) -> set[str]:
-        return {
-            r.item_code
-            for r in self.world.records.values()
-            if r.item_code and r.published_at is not None and local_date(r.published_at).year == self.year
-        }
+        covered = (covered_item(r) for r in self.world.records.values())
+        return {c[1] for c in covered if c is not None and c[0] == self.year}
 
     @cached_property
     def _interpretations_of(self) -> dict[str, list[datetime]]:
-        """Per policy record: when its published, not withdrawn interpretations were published."""
+        """Per policy record: when its counted interpretations were published."""
         published: dict[str, list[datetime]] = defaultdict(list)
         for interp in self.world.interpretations.values():
-            if interp.published_at is not None and not interp.withdrawn:
-                published[interp.policy_record_id].append(interp.published_at)
+            at = counted_interpretation(interp)
+            if at is not None:
+                published[interp.policy_record_id].append(at)
         return published
 
+    @cached_property
+    def _tallied_counts(self) -> dict[tuple[str, str], list[int]] | None:
+        """Per (department, indicator): [met, counted], from the world's tally for this scheme's
+        rules; None for a world without instants (the reference replay) or one newer than
+        ``as_of``: those are judged fact by fact."""
+        clock = self.world.clock
+        if clock is None or clock > self.as_of:
+            return None
+        return tally_of(self.world, self.counting).counts(self.world, self.counting, self.year, self.as_of)
+
     def department(self, department: str, actions: Iterable[ActionFact], *, explain: bool = True) -> dict[str, Any]:
-        """The department's score; ``explain``: with every violation behind it (a league leaves
-        them out: building explanations nobody reads was a large part of its time)."""
-        indicators = {name: Indicator(float(self.scheme.weights.get(name, 0)), explain=explain) for name in INDICATORS}
-        self._disclosure(department, indicators["disclosure_timeliness"])
-        self._coverage(department, indicators["catalogue_coverage"])
-        self._proposals(department, indicators["proposal_replies"])
-        self._sync(department, indicators["interpretation_sync"])
-        self._principal(department, indicators["principal_interpretations"])
-        self._opinion(department, indicators["opinion_timeliness"])
-        self._requests(department, indicators["request_timeliness"])
+        """The department's score; ``explain``: with every violation behind it. A league does not
+        explain, and takes its counts from the world's tally when it has one."""
+        if not explain and self._tallied_counts is not None:
+            indicators = self._tallied(department, self._tallied_counts)
+        else:
+            indicators = self._judged(department, explain)
         deductions = self._deductions(department, actions)
         applicable = [i for i in indicators.values() if i.rate is not None and i.weight > 0]
         total_weight = sum(i.weight for i in applicable)
@@ -198,132 +170,56 @@ class Judge:
             "score": score,
         }
 
-    # --- the seven indicators ---------------------------------------------------------------------
+    def _indicators(self, explain: bool) -> dict[str, Indicator]:
+        indicators = {name: Indicator(float(self.scheme.weights.get(name, 0)), explain=explain) for name in INDICATORS}
+        principal = indicators["principal_interpretations"]
+        principal.capped, principal.denominator = True, self.scheme.principal_interpretations_required
+        return indicators
 
-    def _disclosure(self, dept: str, ind: Indicator) -> None:
-        calendar, law = self.rules.calendar, self.rules.law
+    def _judged(self, dept: str, explain: bool) -> dict[str, Indicator]:
+        """Every fact of the department counted at ``as_of``."""
+        indicators = self._indicators(explain)
+        counting, as_of, year = self.counting, self.as_of, self.year
+        counts: list[Iterable[Count]] = []
         for rid, r in self._of(dept, "records"):
-            if (
-                r.department != dept
-                or r.disclosure != "proactive"
-                or r.formed_on.year != self.year
-                or r.revoked_unpublished
-            ):
+            counts.append(counting.record(rid, r, self._interpretations_of.get(rid, []), as_of, year))
+        counts += [counting.proposal(pid, p, as_of) for pid, p in self._of(dept, "proposals")]
+        counts += [counting.request(rid, r, as_of) for rid, r in self._of(dept, "requests")]
+        counts += [counting.incident(iid, i, as_of) for iid, i in self._of(dept, "incidents")]
+        counts += [counting.interpretation(i) for _, i in self._of(dept, "interpretations")]
+        principal = indicators["principal_interpretations"]
+        for count in chain.from_iterable(counts):
+            if count.year != year or count.department != dept:
                 continue
-            limit = disclosure_limit(
-                r.category, r.time_limit, law, default_working_days=self.scheme.disclosure_working_days
-            )
-            due = disclosure_due(r.formed_on, limit, calendar)
-            status = disclosure_status(due, r.published_at, self.as_of)
-            if r.published_at is not None:
-                published_on = local_date(r.published_at)
-                ind.judge(
-                    status,
-                    _violation("late_disclosure", "catalogue", rid, "published ", published_on, ", due ", due.due_on),
-                )
+            if count.indicator == "principal_interpretations":
+                principal.numerator += 1
             else:
-                ind.judge(
-                    status, _violation("unpublished_past_due", "catalogue", rid, "due ", due.due_on, ", not published")
-                )
+                indicators[count.indicator].judge(count.status, count.violation)
+        self._coverage(dept, indicators["catalogue_coverage"])
+        required = self.scheme.principal_interpretations_required
+        if principal.numerator < required and explain:
+            principal.violations.append(
+                violation("principal_quota_short", "interpretation", dept, int(principal.numerator), " of ", required)()
+            )
+        return indicators
+
+    def _tallied(self, dept: str, counts: dict[tuple[str, str], list[int]]) -> dict[str, Indicator]:
+        """The department's indicators from a tally's counts (the counts ``_judged`` makes)."""
+        indicators = self._indicators(False)
+        for name, indicator in indicators.items():
+            met, counted = counts.get((dept, name), (0, 0))
+            indicator.numerator = met
+            if name != "principal_interpretations":  # its denominator is the quota
+                indicator.denominator = counted
+        return indicators
 
     def _coverage(self, dept: str, ind: Indicator) -> None:
         for _, item in self._of(dept, "items"):
-            if item.department == dept and not item.retired:
+            if item.department == dept and counted_item(item):
                 ok = item.code in self._covered_items
                 ind.hit(
-                    ok, _violation("item_without_record", "catalogue", item.code, "no record published in ", self.year)
+                    ok, violation("item_without_record", "catalogue", item.code, "no record published in ", self.year)
                 )
-
-    def _proposals(self, dept: str, ind: Indicator) -> None:
-        days = self.scheme.proposal_publication_working_days
-        for pid, p in self._of(dept, "proposals"):
-            if p.department != dept or p.replied_on.year != self.year:
-                continue
-            due = reply_publication_due(p.replied_on, self.rules.calendar, self.rules.law, working_days=days)
-            status = reply_publication_status(due, p.published_at, self.as_of)
-            if p.published_at is not None:
-                published_on = local_date(p.published_at)
-                ind.judge(
-                    status,
-                    _violation(
-                        "late_reply_publication", "catalogue", pid, "published ", published_on, ", due ", due.due_on
-                    ),
-                )
-            else:
-                ind.judge(
-                    status,
-                    _violation("reply_unpublished_past_due", "catalogue", pid, "due ", due.due_on, ", not published"),
-                )
-
-    def _sync(self, dept: str, ind: Indicator) -> None:
-        days = self.scheme.interpretation_sync_working_days
-        for rid, r in self._of(dept, "records"):
-            if r.department != dept or not r.needs_interpretation or r.published_at is None:
-                continue
-            if local_date(r.published_at).year != self.year:
-                continue
-            sync = sync_status(
-                r.published_at,
-                self._interpretations_of.get(rid, []),
-                self.as_of,
-                self.rules.calendar,
-                self.rules.law,
-                working_days=days,
-            )
-            if sync.lag_working_days is not None:
-                lag = sync.lag_working_days
-                ind.judge(
-                    sync.status,
-                    _violation("late_interpretation", "interpretation", rid, lag, " working days after the policy"),
-                )
-            else:
-                ind.judge(
-                    sync.status,
-                    _violation("missing_interpretation", "interpretation", rid, "none within ", days, " working days"),
-                )
-
-    def _principal(self, dept: str, ind: Indicator) -> None:
-        required = self.scheme.principal_interpretations_required
-        ind.capped = True
-        ind.denominator = required
-        ind.numerator = sum(
-            1
-            for _, i in self._of(dept, "interpretations")
-            if i.department == dept
-            and i.principal
-            and not i.withdrawn
-            and i.published_at is not None
-            and local_date(i.published_at).year == self.year
-        )
-        if ind.numerator < required and ind.explain:
-            ind.violations.append(
-                _violation("principal_quota_short", "interpretation", dept, int(ind.numerator), " of ", required)()
-            )
-
-    def _opinion(self, dept: str, ind: Indicator) -> None:
-        for iid, incident in self._of(dept, "incidents"):
-            if incident.lead_department != dept or local_date(incident.clock.detected_at).year != self.year:
-                continue
-            for d in incident.clock.deadlines(self.rules.law):
-                ind.judge(d.status(self.as_of), _violation(f"missed_{d.kind}", "opinion", iid, "due ", d.due_at))
-
-    def _requests(self, dept: str, ind: Indicator) -> None:
-        calendar, law = self.rules.calendar, self.rules.law
-        for rid, request in self._of(dept, "requests"):
-            clock = request.clock
-            if request.department != dept or clock.received_on.year != self.year:
-                continue
-            status = clock.status_at(calendar, law, self.today)
-            if status != "missed" or not ind.explain:
-                ind.judge(status, None)
-                continue
-            due_on = clock.due_on(calendar, law, self.today)  # what a shown violation says
-            if clock.replied_on is not None:
-                ind.judge(
-                    status, _violation("late_reply", "catalogue", rid, "replied ", clock.replied_on, ", due ", due_on)
-                )
-            else:
-                ind.judge(status, _violation("unreplied_past_due", "catalogue", rid, "due ", due_on))
 
     def _deductions(self, dept: str, actions: Iterable[ActionFact]) -> dict[str, Any]:
         counts = dict.fromkeys(self.scheme.deductions, 0)

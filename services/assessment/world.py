@@ -6,10 +6,10 @@ gets exactly the answer the platform could have given then.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from shared.rules.opinion import IncidentClock
 from shared.rules.requests import RequestClock
@@ -74,6 +74,12 @@ class RequestFact:
     clock: RequestClock
 
 
+class Follower(Protocol):
+    """State kept from the world's facts (``services.assessment.tallies``): told each changed fact."""
+
+    def touch(self, part: str, key: str) -> None: ...
+
+
 @dataclass
 class World:
     records: dict[str, RecordFact] = field(default_factory=dict)
@@ -83,6 +89,11 @@ class World:
     incidents: dict[str, IncidentFact] = field(default_factory=dict)
     requests: dict[str, RequestFact] = field(default_factory=dict)
     changes: int = 0  # facts that changed it
+    # The newest ``recorded_at`` of the facts applied, when the world was built from stored facts
+    # with their instants (``services.assessment.worlds``); None for a replay without them.
+    clock: datetime | None = field(default=None, compare=False)
+    # What is kept up to date from the facts, by key (the judge's tallies, one per scheme's rules).
+    followers: dict[Any, Follower] = field(default_factory=dict, repr=False, compare=False)
     _grouped: tuple[int, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -95,13 +106,21 @@ class World:
 
     def apply(self, type_: str, stream: str, data: dict[str, Any], occurred_at: datetime) -> None:
         """Fold one fact (facts of types the judgement does not use change nothing)."""
-        handler = _HANDLERS.get(type_)
-        if handler is not None:
+        handled = _HANDLERS.get(type_)
+        if handled is not None:
+            part, handler = handled
             handler(self, stream, data, occurred_at)
             self.changes += 1
+            for follower in self.followers.values():
+                follower.touch(part, stream)
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_grouped": None}  # a snapshot stores the facts, not an index of them
+
+    def parts(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each part of the world by name, with its entities by key."""
+        for part in PARTS:
+            yield part, getattr(self, part)
 
     def grouped(self, build: Callable[[World], Any]) -> Any:
         """``build(self)``, kept until the next fact changes the world (the judge's per-department
@@ -212,23 +231,25 @@ def _request_step(fact: str) -> Handler:
     return handle
 
 
-_HANDLERS: dict[str, Handler] = {
-    "catalogue.RecordDrafted": _record_drafted,
-    "catalogue.RecordPublished": _record_published,
-    "catalogue.RecordRevoked": _record_revoked,
-    "catalogue.CatalogueItemRegistered": _item_registered,
-    "catalogue.CatalogueItemRetired": _item_retired,
-    "catalogue.ProposalReplyRecorded": _proposal_recorded,
-    "catalogue.ProposalReplyPublished": _proposal_published,
-    "interpretation.InterpretationDrafted": _interpretation_drafted,
-    "interpretation.InterpretationPublished": _interpretation_published,
-    "interpretation.InterpretationWithdrawn": _interpretation_withdrawn,
-    "opinion.IncidentReported": _incident_reported,
-    "opinion.IncidentAssigned": _incident_assigned,
-    "opinion.IncidentEvaluated": _incident_evaluated,
-    **{f"opinion.Incident{fact}": _incident_step(fact) for fact in IncidentClock.FACTS},
-    "catalogue.InformationRequestReceived": _request_received,
-    **{f"catalogue.InformationRequest{fact}": _request_step(fact) for fact in RequestClock.FACTS},
+# Each scored fact type: the part of the world it changes (its entities are keyed by the fact's
+# stream) and how.
+_HANDLERS: dict[str, tuple[str, Handler]] = {
+    "catalogue.RecordDrafted": ("records", _record_drafted),
+    "catalogue.RecordPublished": ("records", _record_published),
+    "catalogue.RecordRevoked": ("records", _record_revoked),
+    "catalogue.CatalogueItemRegistered": ("items", _item_registered),
+    "catalogue.CatalogueItemRetired": ("items", _item_retired),
+    "catalogue.ProposalReplyRecorded": ("proposals", _proposal_recorded),
+    "catalogue.ProposalReplyPublished": ("proposals", _proposal_published),
+    "interpretation.InterpretationDrafted": ("interpretations", _interpretation_drafted),
+    "interpretation.InterpretationPublished": ("interpretations", _interpretation_published),
+    "interpretation.InterpretationWithdrawn": ("interpretations", _interpretation_withdrawn),
+    "opinion.IncidentReported": ("incidents", _incident_reported),
+    "opinion.IncidentAssigned": ("incidents", _incident_assigned),
+    "opinion.IncidentEvaluated": ("incidents", _incident_evaluated),
+    **{f"opinion.Incident{fact}": ("incidents", _incident_step(fact)) for fact in IncidentClock.FACTS},
+    "catalogue.InformationRequestReceived": ("requests", _request_received),
+    **{f"catalogue.InformationRequest{fact}": ("requests", _request_step(fact)) for fact in RequestClock.FACTS},
 }
 SCORED_TYPES = tuple(_HANDLERS)
 
@@ -240,3 +261,4 @@ HANDLED_BY_UPSTREAM = {
     "opinion": frozenset({"incidents"}),
 }
 UPSTREAMS = tuple(HANDLED_BY_UPSTREAM)  # the services the assessment follows, in the order it replays them
+PARTS = tuple(sorted(frozenset[str]().union(*HANDLED_BY_UPSTREAM.values())))  # the world's parts, by name

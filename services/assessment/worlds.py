@@ -47,10 +47,11 @@ from typing import Any
 from sqlalchemy import and_, delete, desc, insert, select
 from sqlalchemy.orm import Session
 
+from services.assessment import counting, tallies
 from services.assessment import world as world_module
 from services.assessment.read_models import fact, world_snapshot
 from services.assessment.world import SCORED_TYPES, UPSTREAMS, World
-from shared.rules import opinion, requests, time
+from shared.rules import disclosure, interpretation, opinion, proposals, requests, time
 
 log = logging.getLogger("openness.assessment.worlds")
 
@@ -58,7 +59,8 @@ log = logging.getLogger("openness.assessment.worlds")
 def _fingerprint() -> str:
     """Changes whenever the code of what a snapshot holds changes (then old snapshots are unread)."""
     digest = hashlib.sha256()
-    for module in (world_module, opinion, requests, time):
+    modules = (world_module, counting, tallies, disclosure, interpretation, opinion, proposals, requests, time)
+    for module in modules:
         digest.update(inspect.getsource(module).encode("utf-8"))
     return digest.hexdigest()[:32]
 
@@ -130,6 +132,8 @@ def _fold(world: World, frontier: Frontier, upstream: str, row: Any) -> None:
     frontier.positions[upstream] = int(row.position)
     frontier.recorded[upstream] = row.recorded_at
     frontier.facts += 1
+    if world.clock is None or row.recorded_at > world.clock:
+        world.clock = row.recorded_at
 
 
 def _dump(world: World) -> bytes:
@@ -145,8 +149,11 @@ def _load(state: bytes) -> World:
 class Worlds:
     """The assessment's worlds: the live one in memory and the snapshots in its store."""
 
-    def __init__(self, snapshot_every: int) -> None:
+    def __init__(self, snapshot_every: int, prepare: Callable[[World], object] | None = None) -> None:
+        """``prepare``: what to bring up to date in a world before it is stored (the tallies of the
+        default scheme, so a past question counts only the facts after its snapshot)."""
         self.snapshot_every = snapshot_every
+        self._prepare = prepare
         self._lock = threading.RLock()  # the live world: advanced and judged one at a time
         self._live = World()
         self._frontier = Frontier()
@@ -212,7 +219,7 @@ class Worlds:
                 if frontier.recorded_through is None or frontier.facts - self._snapshotted < self.snapshot_every:
                     return False
                 lay_out_history = self._snapshotted == 0 and frontier.facts >= 2 * self.snapshot_every
-                row = _row(self._live, frontier)
+                row = self._row(self._live, frontier)
                 upto = dict(frontier.positions)
             if lay_out_history:  # no snapshot of this code yet: lay them out from the start
                 self._write_history(reading, transaction, upto, row["facts"])
@@ -252,8 +259,13 @@ class Worlds:
                 _fold(world, frontier, row.upstream, row)
                 if frontier.facts % self.snapshot_every == 0 and frontier.facts < facts:
                     with transaction() as writing:
-                        writing.execute(insert(world_snapshot).values(**_row(world, frontier)))
+                        writing.execute(insert(world_snapshot).values(**self._row(world, frontier)))
         log.info("laid out %d world snapshots", frontier.facts // self.snapshot_every)
+
+    def _row(self, world: World, frontier: Frontier) -> dict[str, Any]:
+        if self._prepare is not None and world.clock is not None:
+            self._prepare(world)
+        return _row(world, frontier)
 
 
 def _row(world: World, frontier: Frontier) -> dict[str, Any]:

@@ -97,6 +97,12 @@ class RequestClock:
         return bool(self.pauses) and self.pauses[-1].ended_on is None
 
     @property
+    def due_moves(self) -> bool:
+        """Whether the due date still moves with ``today``: while a consultation is open its
+        working days count up to the day asked about (``paused_working_days``)."""
+        return any(p.ended_on is None for p in self.pauses)
+
+    @property
     def status(self) -> str:
         if self.replied_on is not None:
             return "replied"

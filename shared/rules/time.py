@@ -30,6 +30,9 @@ class Calendar(Protocol):
     def add_working_days(self, start_on: date, working_days: int) -> CalendarDay: ...
     def working_days_between(self, start_on: date, end_on: date) -> int: ...
     def next_working_day_from(self, day: date) -> CalendarDay: ...
+    @property
+    def fingerprint(self) -> str:
+        """Equal for two calendars that count every day alike (judgements kept across them)."""
 
 
 @dataclass(frozen=True, slots=True)

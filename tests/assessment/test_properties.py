@@ -38,88 +38,138 @@ def _item(position: int, type_: str, stream: str, at: datetime, data: dict[str, 
 
 @st.composite
 def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """Records, requests and incidents of two departments, recorded in increasing time."""
+    """Facts of two departments, recorded in increasing time: records (some under catalogue
+    items, some policies), their interpretations (some by a principal, some withdrawn), catalogue
+    items (some retired), proposal replies, requests (with consultations, clarifications and
+    extensions) and incidents (some re-assessed)."""
     items: list[dict[str, Any]] = []
+    records: list[str] = []
     clock = START
+
+    def later(most_hours: int) -> datetime:
+        nonlocal clock
+        clock += timedelta(hours=draw(st.integers(1, most_hours)))
+        return clock
+
+    def add(type_: str, stream: str, at: datetime, data: dict[str, Any]) -> None:
+        items.append(_item(len(items) + 1, type_, stream, at, data))
+
     for n in range(draw(st.integers(1, 10))):
         stream = str(uuid.uuid5(uuid.NAMESPACE_URL, f"stream-{n}"))
         dept = draw(st.sampled_from(DEPARTMENTS))
-        clock += timedelta(hours=draw(st.integers(1, 400)))
-        kind = draw(st.sampled_from(["record", "request", "incident"]))
+        at = later(400)
+        kind = draw(st.sampled_from(["record", "request", "incident", "interpretation", "item", "proposal"]))
+        if kind == "interpretation" and not records:
+            kind = "record"
         if kind == "record":
-            formed = (clock - timedelta(days=draw(st.integers(0, 30)))).date()
-            items.append(
-                _item(
-                    len(items) + 1,
-                    "catalogue.RecordDrafted",
-                    stream,
-                    clock,
-                    {
-                        "department": dept,
-                        "formed_on": formed.isoformat(),
-                        "time_limit_working_days": None,
-                        "disclosure": "proactive",
-                        "needs_interpretation": draw(st.booleans()),
-                        "item_code": None,
-                    },
-                )
+            formed = (at - timedelta(days=draw(st.integers(0, 30)))).date()
+            data = {
+                "department": dept,
+                "formed_on": formed.isoformat(),
+                "time_limit_working_days": None,
+                "disclosure": draw(st.sampled_from(["proactive", "proactive", "on_request"])),
+                "needs_interpretation": draw(st.booleans()),
+                "item_code": draw(st.sampled_from([None, "C1", "C2"])),
+            }
+            add("catalogue.RecordDrafted", stream, at, data)
+            records.append(stream)
+            step = draw(st.sampled_from(["published", "revoked", "none"]))
+            if step == "published":
+                published = later(900)
+                add("catalogue.RecordPublished", stream, published, {"published_at": published.isoformat()})
+            elif step == "revoked":
+                add("catalogue.RecordRevoked", stream, later(900), {})
+        elif kind == "interpretation":
+            policy = draw(st.sampled_from(records))
+            interpreter = {"principal": draw(st.booleans())}
+            add(
+                "interpretation.InterpretationDrafted",
+                stream,
+                at,
+                {"department": dept, "policy_record_id": policy, "interpreter": interpreter},
             )
             if draw(st.booleans()):
-                clock += timedelta(hours=draw(st.integers(1, 900)))
-                items.append(
-                    _item(
-                        len(items) + 1, "catalogue.RecordPublished", stream, clock, {"published_at": clock.isoformat()}
-                    )
+                published = later(400)
+                add(
+                    "interpretation.InterpretationPublished", stream, published, {"published_at": published.isoformat()}
                 )
+                if draw(st.booleans()):
+                    add("interpretation.InterpretationWithdrawn", stream, later(400), {})
+        elif kind == "item":
+            code = draw(st.sampled_from(["C1", "C2"]))
+            add("catalogue.CatalogueItemRegistered", stream, at, {"department": dept, "code": code})
+            if draw(st.booleans()):
+                add("catalogue.CatalogueItemRetired", stream, later(900), {})
+        elif kind == "proposal":
+            add(
+                "catalogue.ProposalReplyRecorded",
+                stream,
+                at,
+                {"handler_department": dept, "replied_on": at.date().isoformat()},
+            )
+            if draw(st.booleans()):
+                published = later(900)
+                add("catalogue.ProposalReplyPublished", stream, published, {"published_at": published.isoformat()})
         elif kind == "request":
-            items.append(
-                _item(
-                    len(items) + 1,
-                    "catalogue.InformationRequestReceived",
-                    stream,
-                    clock,
-                    {"department": dept, "received_on": clock.date().isoformat()},
-                )
+            add(
+                "catalogue.InformationRequestReceived",
+                stream,
+                at,
+                {"department": dept, "received_on": at.date().isoformat()},
             )
-            if draw(st.booleans()):
-                clock += timedelta(hours=draw(st.integers(1, 900)))
-                items.append(
-                    _item(
-                        len(items) + 1,
-                        "catalogue.InformationRequestReplied",
+            for step in draw(st.lists(st.sampled_from(["consult", "clarify", "extend"]), max_size=2, unique=True)):
+                on = later(300).date().isoformat()
+                if step == "consult":
+                    add(
+                        "catalogue.InformationRequestConsultationStarted",
                         stream,
                         clock,
-                        {"on": clock.date().isoformat(), "outcome": "granted", "reason": None},
+                        {"on": on, "party": "third_party"},
                     )
+                    if draw(st.booleans()):
+                        ended = later(300).date().isoformat()
+                        add("catalogue.InformationRequestConsultationEnded", stream, clock, {"on": ended})
+                elif step == "clarify":
+                    add(
+                        "catalogue.InformationRequestClarificationRequested",
+                        stream,
+                        clock,
+                        {"on": on, "reply_by": None},
+                    )
+                    if draw(st.booleans()):
+                        clarified = later(300).date().isoformat()
+                        add("catalogue.InformationRequestClarified", stream, clock, {"on": clarified})
+                else:
+                    add(
+                        "catalogue.InformationRequestExtended",
+                        stream,
+                        clock,
+                        {"on": on, "working_days": draw(st.integers(1, 20))},
+                    )
+            if draw(st.booleans()):
+                replied = later(900).date().isoformat()
+                add(
+                    "catalogue.InformationRequestReplied",
+                    stream,
+                    clock,
+                    {"on": replied, "outcome": "granted", "reason": None},
                 )
         else:
-            items.append(
-                _item(
-                    len(items) + 1,
-                    "opinion.IncidentReported",
-                    stream,
-                    clock,
-                    {
-                        "lead_department": dept,
-                        "detected_at": clock.isoformat(),
-                        "severity": draw(st.sampled_from(["major", "general"])),
-                        "emergency": draw(st.booleans()),
-                    },
-                )
-            )
+            detected = {"lead_department": dept, "detected_at": at.isoformat()}
+            severity = {"severity": draw(st.sampled_from(["major", "general"])), "emergency": draw(st.booleans())}
+            add("opinion.IncidentReported", stream, at, {**detected, **severity})
             if draw(st.booleans()):
-                clock += timedelta(hours=draw(st.integers(1, 60)))
-                items.append(
-                    _item(
-                        len(items) + 1,
-                        "opinion.IncidentResponseRecorded",
-                        stream,
-                        clock,
-                        {
-                            "kind": draw(st.sampled_from(["authoritative_release", "press_conference", "statement"])),
-                            "at": clock.isoformat(),
-                        },
-                    )
+                assessed = later(10)
+                severity = {"severity": draw(st.sampled_from(["major", "general"])), "emergency": draw(st.booleans())}
+                add("opinion.IncidentAssessed", stream, assessed, {**severity, "assessed_at": assessed.isoformat()})
+            if draw(st.booleans()):
+                responded = later(60)
+                response = draw(st.sampled_from(["authoritative_release", "press_conference", "statement"]))
+                add(
+                    "opinion.IncidentResponseRecorded",
+                    stream,
+                    responded,
+                    {"kind": response, "at": responded.isoformat()},
                 )
     return items
 

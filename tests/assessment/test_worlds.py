@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select
 
 from services.assessment.projection import record_fact
 from services.assessment.read_models import fact, world_snapshot
-from services.assessment.scores import breakdowns, league
+from services.assessment.scores import breakdowns, league, worlds_for
 from services.assessment.world import HANDLED_BY_UPSTREAM, World
 from services.assessment.worlds import SNAPSHOT_FORMAT, Worlds
 from shared.calendar import WorkingCalendar
@@ -88,7 +88,7 @@ def test_live_and_snapshot_worlds_equal_a_replay_at_every_instant(settings: Sett
         @given(history=histories(), every=st.integers(1, 4), data=st.data())
         def check(history: list[dict[str, Any]], every: int, data: st.DataObject) -> None:
             _reset(app)
-            followed = Worlds(snapshot_every=every)  # snapshots as the facts arrive
+            followed = worlds_for(settings, CALENDAR, snapshot_every=every)  # snapshots as the facts arrive
             positions: dict[str, int] = {}
             done = 0
             while done < len(history):
@@ -96,14 +96,21 @@ def test_live_and_snapshot_worlds_equal_a_replay_at_every_instant(settings: Sett
                 _apply(app, history[done : done + size], positions)
                 done += size
                 followed.snapshot_if_due(app.reading, app.transaction)
+                # asked while the facts arrive: the live tallies count only what changed
+                newest = datetime.fromisoformat(history[done - 1]["occurred_at"])
+                as_of = newest + timedelta(hours=data.draw(st.integers(0, 800)))
+                assert _league(app, settings, as_of, followed) == _league(app, settings, as_of, None), as_of
             instants = [datetime.fromisoformat(i["occurred_at"]) for i in history]
             instants += [instants[0] - timedelta(hours=1), instants[-1] + timedelta(days=400)]
             instants += [i + timedelta(minutes=30) for i in instants[:-2]]
-            later = Worlds(snapshot_every=every)  # snapshots laid out over a history it finds
+            later = worlds_for(settings, CALENDAR, snapshot_every=every)  # snapshots laid out over a history it finds
             later.snapshot_if_due(app.reading, app.transaction)
             for as_of in instants:
                 expected = _league(app, settings, as_of, None)
                 assert _league(app, settings, as_of, followed) == expected, as_of
+                assert (
+                    _league(app, settings, as_of, worlds_for(settings, CALENDAR, snapshot_every=every)) == expected
+                ), as_of
                 assert _league(app, settings, as_of, Worlds(snapshot_every=every)) == expected, as_of
                 assert _league(app, settings, as_of, later) == expected, as_of
             if len(history) >= 2 * every:
@@ -112,7 +119,7 @@ def test_live_and_snapshot_worlds_equal_a_replay_at_every_instant(settings: Sett
         check()
 
 
-def test_a_city_year_judged_from_snapshots_equals_a_replay(settings: Settings) -> None:
+def test_a_city_year_judged_from_snapshots_and_tallies_equals_a_replay(settings: Settings) -> None:
     with city(settings) as c:
         build_year(c)
         c.follow()
@@ -134,6 +141,7 @@ def test_a_city_year_judged_from_snapshots_equals_a_replay(settings: Settings) -
                     "as_of": as_of,
                 }
                 assert breakdowns(session, worlds=worlds, **kwargs) == breakdowns(session, **kwargs), as_of
+                assert league(session, worlds=worlds, **kwargs) == league(session, **kwargs), as_of
 
 
 def test_facts_of_different_upstreams_change_different_parts_of_the_world(tmp_path: Path) -> None:

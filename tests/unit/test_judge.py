@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from services.assessment.counting import Rules
 from services.assessment.scores import default_scheme
-from services.assessment.scoring import ActionFact, Judge, Rules, proposed_actions, rank
+from services.assessment.scoring import ActionFact, Judge, proposed_actions, rank
 from services.assessment.world import World
 from shared.calendar import WorkingCalendar
 from shared.rules.law import Law

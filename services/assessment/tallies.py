@@ -1,0 +1,178 @@
+"""Tallies: the judge's counts kept up to date with the world, so that a league adds up sums
+instead of judging every fact of the year again.
+
+A tally belongs to a world (``World.followers``) and to one set of rules (``Counting.key``: a
+scheme's thresholds, the law, the calendar). The world tells it which entity each fact changed
+(a *unit*: a record, a request, an incident, …). At the next question the tally counts the
+changed units again with ``Counting``, the same functions the judge counts with, at the instant
+of the world's newest fact (``World.clock``):
+
+- a unit whose counts are all final (``Count.final``: met or missed, or no clock, with a
+  deadline that no longer moves) is *settled*: its counts are added to the sums per (year,
+  department, indicator) and stay there until a new fact about the unit arrives;
+- a unit with a pending count stays *open*: it is counted again at each question's ``as_of``,
+  and at each new clock, where it settles once final.
+
+Why a tally answers what the judge answers from scratch, at any ``as_of`` at or after the clock:
+
+- a judged deadline never comes back (``shared.rules.time.judge`` is monotone in ``now``), so a
+  count final at the clock is the same at ``as_of``; every other unit is counted at ``as_of``;
+- a unit's counts depend on its own facts, and on the interpretations of a policy record, so an
+  interpretation's fact marks its policy's record too; catalogue coverage is worked out per
+  question from the counted items and the item codes the records cover;
+- the judge (``services.assessment.scoring.Judge``) uses a tally only for a world whose clock is
+  not after ``as_of``. ``tests/assessment/test_worlds.py`` compares both at every instant of
+  random histories, live and from snapshots (which carry their world's tallies).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from services.assessment.counting import Count, Counting, counted_interpretation, counted_item, covered_item
+from services.assessment.world import World
+
+Unit = tuple[str, str]  # (part of the world, key of the entity)
+Sum = tuple[int, str, str]  # (year, department, indicator)
+
+
+class Tally:
+    def __init__(self, world: World) -> None:
+        self.totals: dict[Sum, list[int]] = {}  # settled counts: [met, counted]
+        self.settled: dict[Unit, tuple[tuple[Sum, bool], ...]] = {}  # what each settled unit added
+        self.open: set[Unit] = set()
+        self.dirty: set[Unit] = {(part, key) for part, entities in world.parts() for key in entities}
+        self.clock: datetime | None = None  # the instant the open units were last counted at
+        self.codes: Counter[tuple[int, str]] = Counter()  # (year, item code): records covering it
+        self.covering: dict[str, tuple[int, str]] = {}  # record: the (year, item code) it covers
+        self.items: dict[str, dict[str, str]] = {}  # department: its counted items (key: code)
+        self.item_department: dict[str, str] = {}
+        self.interpretations_of: dict[str, set[str]] = {}  # policy record: its interpretations
+        self._sums: dict[Sum, Sum] = {}  # one tuple per sum, shared by the units adding to it
+
+    def touch(self, part: str, key: str) -> None:
+        self.dirty.add((part, key))
+
+    # --- settling at the world's clock ------------------------------------------------------------
+
+    def settle(self, world: World, counting: Counting, at: datetime) -> None:
+        """Count the changed units (and, when the clock moved, the open ones) at ``at``."""
+        work = self.dirty | self.open if at != self.clock else self.dirty
+        self.dirty = set()
+        for key in [key for part, key in work if part == "interpretations"]:
+            interpretation = world.interpretations.get(key)
+            if interpretation is not None:  # its policy's sync may change with it
+                self.interpretations_of.setdefault(interpretation.policy_record_id, set()).add(key)
+                work.add(("records", interpretation.policy_record_id))
+        for unit in work:
+            self._forget(unit)
+            self._index(world, unit)
+            counts = list(self._count(world, counting, unit, at))
+            if all(count.final for count in counts):
+                self._add(unit, counts)
+            else:
+                self.open.add(unit)
+        self.clock = at
+
+    def _add(self, unit: Unit, counts: list[Count]) -> None:
+        added = []
+        for count in counts:
+            if count.status is None:
+                continue  # no clock runs: counted nowhere
+            key = (count.year, count.department, count.indicator)
+            key = self._sums.setdefault(key, key)
+            met = count.status == "met"
+            total = self.totals.setdefault(key, [0, 0])
+            total[0] += met
+            total[1] += 1
+            added.append((key, met))
+        if added:
+            self.settled[unit] = tuple(added)
+
+    def _forget(self, unit: Unit) -> None:
+        for sum_, met in self.settled.pop(unit, ()):
+            total = self.totals[sum_]
+            total[0] -= met
+            total[1] -= 1
+        self.open.discard(unit)
+        part, key = unit
+        if part == "records" and key in self.covering:
+            covered = self.covering.pop(key)
+            self.codes[covered] -= 1
+            if not self.codes[covered]:
+                del self.codes[covered]
+        elif part == "items" and key in self.item_department:
+            del self.items[self.item_department.pop(key)][key]
+
+    def _index(self, world: World, unit: Unit) -> None:
+        """What a unit adds to catalogue coverage: the item code a record covers, a counted item."""
+        part, key = unit
+        if part == "records" and key in world.records:
+            covered = covered_item(world.records[key])
+            if covered is not None:
+                self.covering[key] = covered
+                self.codes[covered] += 1
+        elif part == "items" and key in world.items:
+            item = world.items[key]
+            if counted_item(item):
+                self.items.setdefault(item.department, {})[key] = item.code
+                self.item_department[key] = item.department
+
+    def _count(self, world: World, counting: Counting, unit: Unit, at: datetime) -> Iterable[Count]:
+        """The unit's counts at ``at``."""
+        part, key = unit
+        if part == "records":
+            record = world.records.get(key)
+            return () if record is None else counting.record(key, record, self._interpretations(world, key), at)
+        if part == "interpretations":
+            interpretation = world.interpretations.get(key)
+            return () if interpretation is None else counting.interpretation(interpretation)
+        counters: dict[str, Callable[[str, Any, datetime], Iterable[Count]]] = {
+            "proposals": counting.proposal,
+            "requests": counting.request,
+            "incidents": counting.incident,
+        }
+        count = counters.get(part)
+        entity = getattr(world, part).get(key)
+        return () if count is None or entity is None else count(key, entity, at)
+
+    def _interpretations(self, world: World, record: str) -> list[datetime]:
+        published = (counted_interpretation(world.interpretations[i]) for i in self.interpretations_of.get(record, ()))
+        return [at for at in published if at is not None]
+
+    # --- answering -----------------------------------------------------------------------------------
+
+    def counts(self, world: World, counting: Counting, year: int, as_of: datetime) -> dict[tuple[str, str], list[int]]:
+        """Per (department, indicator) of ``year``: [met, counted] at ``as_of`` (not before the
+        clock). Catalogue coverage counts each department's items covered in ``year``."""
+        assert self.clock is not None, "settled first"
+        assert as_of >= self.clock, "a tally answers only at or after its clock"
+        counts: dict[tuple[str, str], list[int]] = {}
+        for (y, department, indicator), (met, counted) in self.totals.items():
+            if y == year and counted:
+                counts[(department, indicator)] = [met, counted]
+        for unit in self.open:
+            for count in self._count(world, counting, unit, as_of):
+                if count.year == year and count.status in ("met", "missed"):
+                    total = counts.setdefault((count.department, count.indicator), [0, 0])
+                    total[0] += count.status == "met"
+                    total[1] += 1
+        for department, items in self.items.items():
+            if items:
+                covered = sum(1 for code in items.values() if (year, code) in self.codes)
+                counts[(department, "catalogue_coverage")] = [covered, len(items)]
+        return counts
+
+
+def tally_of(world: World, counting: Counting) -> Tally:
+    """The world's tally for ``counting``'s rules (made on first use), settled at the world's clock."""
+    assert world.clock is not None, "a tally settles at the instant of the world's newest fact"
+    tally = world.followers.get(("tally", counting.key))
+    if not isinstance(tally, Tally):
+        tally = Tally(world)
+        world.followers[("tally", counting.key)] = tally
+    tally.settle(world, counting, world.clock)
+    return tally
