@@ -25,7 +25,7 @@ from services.assessment.counting import (
     covered_item,
     violation,
 )
-from services.assessment.tallies import tally_of
+from services.assessment.tallies import has_tally, tally_of
 from services.assessment.world import World
 from shared.rules.law import Law
 from shared.rules.opinion import EMERGENCY_DEADLINES
@@ -142,12 +142,14 @@ class Judge:
     @cached_property
     def _tallied_counts(self) -> dict[tuple[str, str], list[int]] | None:
         """Per (department, indicator): [met, counted], from the world's tally for this scheme's
-        rules; None for a world without instants (the reference replay) or one newer than
-        ``as_of``: those are judged fact by fact."""
-        clock = self.world.clock
-        if clock is None or clock > self.as_of:
+        rules, when it has one or is worth one (``World.lasting``); None for a world without
+        instants (the reference replay) or one newer than ``as_of``: those are judged fact by fact."""
+        world = self.world
+        if world.clock is None or world.clock > self.as_of:
             return None
-        return tally_of(self.world, self.counting).counts(self.world, self.counting, self.year, self.as_of)
+        if not world.lasting and not has_tally(world, self.counting):
+            return None
+        return tally_of(world, self.counting).counts(world, self.counting, self.year, self.as_of)
 
     def department(self, department: str, actions: Iterable[ActionFact], *, explain: bool = True) -> dict[str, Any]:
         """The department's score; ``explain``: with every violation behind it. A league does not

@@ -167,6 +167,10 @@ class Tally:
         return counts
 
 
+def has_tally(world: World, counting: Counting) -> bool:
+    return ("tally", counting.key) in world.followers
+
+
 def tally_of(world: World, counting: Counting) -> Tally:
     """The world's tally for ``counting``'s rules (made on first use), settled at the world's clock."""
     assert world.clock is not None, "a tally settles at the instant of the world's newest fact"

@@ -94,6 +94,9 @@ class World:
     clock: datetime | None = field(default=None, compare=False)
     # What is kept up to date from the facts, by key (the judge's tallies, one per scheme's rules).
     followers: dict[Any, Follower] = field(default_factory=dict, repr=False, compare=False)
+    # Asked again as it changes (the live world): worth keeping tallies for. A world made for one
+    # question is judged once, which costs less than tallying it.
+    lasting: bool = field(default=False, compare=False)
     _grouped: tuple[int, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod

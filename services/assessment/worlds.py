@@ -126,14 +126,19 @@ def advance(world: World, frontier: Frontier, session: Session, as_of: datetime 
     return applied
 
 
+_SCORED = frozenset(SCORED_TYPES)
+
+
 def _fold(world: World, frontier: Frontier, upstream: str, row: Any) -> None:
-    if row.type in SCORED_TYPES:
-        world.apply(row.type, row.stream_id, row.data, row.occurred_at)
-    frontier.positions[upstream] = int(row.position)
-    frontier.recorded[upstream] = row.recorded_at
+    """Apply one fact row (position, type, stream_id, data, occurred_at, recorded_at)."""
+    position, type_, stream, data, occurred_at, recorded_at = row
+    if type_ in _SCORED:
+        world.apply(type_, stream, data, occurred_at)
+    frontier.positions[upstream] = position
+    frontier.recorded[upstream] = recorded_at
     frontier.facts += 1
-    if world.clock is None or row.recorded_at > world.clock:
-        world.clock = row.recorded_at
+    if world.clock is None or recorded_at > world.clock:
+        world.clock = recorded_at
 
 
 def _dump(world: World) -> bytes:
@@ -155,7 +160,7 @@ class Worlds:
         self.snapshot_every = snapshot_every
         self._prepare = prepare
         self._lock = threading.RLock()  # the live world: advanced and judged one at a time
-        self._live = World()
+        self._live = World(lasting=True)
         self._frontier = Frontier()
         self._snapshotted = 0  # facts in the newest snapshot of this format, once known
         self._formats_checked = False
@@ -175,7 +180,7 @@ class Worlds:
     def _refresh(self, session: Session) -> None:
         if self._stale(session):
             log.info("the facts were replaced (a rebuild?): the live world and its snapshots start again")
-            self._live, self._frontier = World(), Frontier()
+            self._live, self._frontier = World(lasting=True), Frontier()
             self._snapshotted, self._formats_checked = 0, False  # the snapshots went with the facts
         advance(self._live, self._frontier, session)
 
@@ -253,10 +258,10 @@ class Worlds:
                 .order_by(fact.c.recorded_at, fact.c.upstream, fact.c.position)
                 .execution_options(yield_per=5000)
             )
-            for row in rows:
-                if row.position > upto.get(row.upstream, 0):
+            for upstream, *row in rows:
+                if row[0] > upto.get(upstream, 0):
                     continue  # arrived after the live world was copied: the next snapshot has it
-                _fold(world, frontier, row.upstream, row)
+                _fold(world, frontier, upstream, row)
                 if frontier.facts % self.snapshot_every == 0 and frontier.facts < facts:
                     with transaction() as writing:
                         writing.execute(insert(world_snapshot).values(**self._row(world, frontier)))

@@ -32,7 +32,7 @@ class History:
 
     def __init__(self) -> None:
         self.facts: list[tuple[str, str, dict[str, Any], datetime]] = []
-        self.world = World()
+        self.world = World(lasting=True)  # asked again as it changes, like the live world
 
     def add(self, type_: str, stream: str, when: datetime, data: dict[str, Any]) -> None:
         self.facts.append((type_, stream, data, when))
