@@ -17,8 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import Response, StreamingResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from starlette.background import BackgroundTask
 
 from shared.errors import TooManyRequests
@@ -54,6 +52,8 @@ def _cell(value: Any) -> Any:
 
 
 def write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> None:
+    from openpyxl import Workbook  # imported when a spreadsheet is made: ~17 MiB a service need not hold
+
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet[:31])
     worksheet.append(list(header))
@@ -65,6 +65,8 @@ def write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[Any]], 
 def _text_cell(worksheet: Any, value: Any) -> Any:
     if not isinstance(value, str):
         return value
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(worksheet, value=value)
     cell.data_type = "s"  # always text: "=1+1" stays the characters =1+1
     return cell

@@ -14,7 +14,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from shared.persistence import Store
@@ -51,6 +50,8 @@ class ReplicaWakeup:
         self._stopping.set()
 
     def _run(self) -> None:
+        import psycopg  # only a PostgreSQL store listens: a service on SQLite does not load the driver
+
         while not self._stopping.is_set():
             try:
                 self._listen()
@@ -60,6 +61,8 @@ class ReplicaWakeup:
             self._stopping.wait(_RECONNECT_SECONDS)
 
     def _listen(self) -> None:
+        import psycopg
+
         with psycopg.connect(
             self._conninfo, autocommit=True, application_name=self._application_name, connect_timeout=5
         ) as connection:

@@ -8,19 +8,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
-from docx.table import Table
+from typing import TYPE_CHECKING, Any
 
 from services.catalogue.annual_report import COLUMNS
 from services.catalogue.domain.annual_report import NARRATIVE_SECTIONS
 from shared.pages import render
 from shared.rules.vocabulary import APPEAL_KINDS, APPEAL_RESULTS, OUTCOME_REASONS
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 HERE = Path(__file__).parent
 UNWRITTEN = "（本部分尚未填写。）"
@@ -183,6 +179,9 @@ def html(report: dict[str, Any], narrative: dict[str, str], scope_name: str) -> 
 
 
 def _font(document: Any) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     style = document.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(10.5)
@@ -252,6 +251,12 @@ def _table4(document: Any, values: list[int]) -> None:
 
 
 def docx(report: dict[str, Any], narrative: dict[str, str], scope_name: str) -> bytes:
+    # python-docx is imported when a document is made (~15 MiB a service need not hold).
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
     document = Document()
     _font(document)
     heading = document.add_heading(title_of(report["year"], scope_name), level=0)
