@@ -559,9 +559,10 @@ class ServiceApplication(Application[UUID]):
             value = session.execute(select(chain.c.leaf_index).where(chain.c.position == position)).scalar()
         return None if value is None else int(value)
 
-    def followed(self, upstream: str) -> None:
-        """Called in a follower's thread after a batch of ``upstream``'s events was committed
-        (for state derived from many batches; a failure here is logged, never un-applies)."""
+    def followed(self, upstream: str, *, applied: int, behind: bool) -> None:
+        """Called in a follower's thread after each poll of ``upstream``: ``applied`` events were
+        committed, and the upstream has more (``behind``) or not. For state derived from many
+        batches; a failure here is logged, never un-applies."""
 
     # --- rebuilding read models -------------------------------------------------------------------
 

@@ -142,8 +142,7 @@ class Follower:
             except ChainBroken as error:
                 self._broken(error)
                 raise
-            if items:
-                self.application.followed(self.spec.upstream)
+        self.application.followed(self.spec.upstream, applied=len(items), behind=bool(page["has_more"]))
         if not page["has_more"]:
             self._caught_up_at = time.monotonic()
         self.last_error = None

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     follower_retry_seconds: float = Field(default=2.0, gt=0)
     # the assessment stores its world every so many facts, so a past as_of replays at most that many
     assessment_snapshot_every_facts: int = Field(default=20_000, ge=100)
+    # and its tallies (sums and open entities: small) every so many facts, so a past league counts
+    # again only the entities that at most that many facts changed
+    assessment_tally_snapshot_every_facts: int = Field(default=2_000, ge=10)
 
     # --- legal numbers (domain.md "Rules and numbers") ---------------------------------
     disclosure_working_days: int = 20  # rule 1, 条例 第26条

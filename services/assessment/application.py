@@ -11,8 +11,9 @@ from uuid import UUID
 from services.assessment import read_models
 from services.assessment.domain import Action, YearScheme
 from services.assessment.projection import projection
-from services.assessment.read_models import fact, world_snapshot
+from services.assessment.read_models import fact, tally_snapshot, world_snapshot
 from services.assessment.scores import breakdowns, league, proposed, worlds_for
+from services.assessment.world import UPSTREAMS
 from shared.application import ServiceApplication
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -31,13 +32,20 @@ class AssessmentApplication(ServiceApplication):
         "assessment.ActionIssued": ("reason",),  # 通报批评 and 约谈整改 are published
         "assessment.ActionRectified": ("note",),
     }
-    follower_tables = (fact, world_snapshot)
+    follower_tables = (fact, world_snapshot, tally_snapshot)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.worlds = worlds_for(self.settings, self.calendar)
+        self._behind: dict[str, bool] = {}  # per upstream: more to read after its last poll
 
-    def followed(self, upstream: str) -> None:
+    def followed(self, upstream: str, *, applied: int, behind: bool) -> None:
+        """Snapshots are written once every upstream has been read to its head: a snapshot taken
+        while one upstream is far behind the others would leave a past question a long way to
+        replay. Those skipped while catching up are laid out afterwards, in recorded order."""
+        self._behind[upstream] = behind
+        if not applied or any(self._behind.get(u, True) for u in UPSTREAMS):
+            return
         try:
             self.worlds.snapshot_if_due(self.reading, self.transaction)
         except Exception:  # a snapshot is a cache: without it a past as_of replays more, nothing else

@@ -41,7 +41,11 @@ fact = Table(
     Column("occurred_at", UtcDateTime(), nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
     Column("data", JSON, nullable=False),
+    # the stream a fact's entity depends on: an interpretation's policy record (its sync is judged
+    # with the interpretations), so a past question finds them without reading every fact
+    Column("refers_to", String(36)),
     Index("ix_assessment_fact_stream", "stream_id"),
+    Index("ix_assessment_fact_refers_to", "refers_to"),
     Index("ix_assessment_fact_department", "department"),
     # a past as_of reads the facts after a snapshot by this range (services.assessment.worlds)
     Index("ix_assessment_fact_upstream_recorded", "upstream", "recorded_at"),
@@ -62,6 +66,23 @@ world_snapshot = Table(
     Column("frontier", JSON, nullable=False),
     Column("state", LargeBinary, nullable=False),
     Index("ix_assessment_world_snapshot_lookup", "format", "recorded_through"),
+)
+
+# The judge's tallies of the default scheme (services.assessment.tallies) at a position in each
+# upstream: sums and the few units still open, small enough to store every so many facts, so a
+# past league counts only the entities the facts after it changed (services.assessment.worlds).
+# A cache like the world snapshots.
+tally_snapshot = Table(
+    "assessment_tally_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("format", String(64), nullable=False),
+    Column("rules", String(64), nullable=False),
+    Column("facts", BigInteger, nullable=False),
+    Column("recorded_through", UtcDateTime(), nullable=False),
+    Column("frontier", JSON, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    Index("ix_assessment_tally_snapshot_lookup", "format", "rules", "recorded_through"),
 )
 
 scheme = Table(

@@ -20,7 +20,6 @@ from services.assessment.scoring import (
     proposed_actions,
     rank,
 )
-from services.assessment.tallies import tally_of
 from services.assessment.world import SCORED_TYPES, World
 from services.assessment.worlds import Worlds
 from shared.calendar import WorkingCalendar
@@ -70,11 +69,14 @@ def rules_of(settings: Settings, calendar: Calendar) -> Rules:
     return Rules(calendar=calendar, law=settings.law)
 
 
-def worlds_for(settings: Settings, calendar: Calendar, *, snapshot_every: int | None = None) -> Worlds:
-    """The service's worlds; its snapshots carry the tallies of the default scheme."""
+def worlds_for(
+    settings: Settings, calendar: Calendar, *, snapshot_every: int | None = None, tally_every: int | None = None
+) -> Worlds:
+    """The service's worlds, with tally snapshots of the default scheme."""
     counting = Counting(default_scheme(settings), rules_of(settings, calendar))
     every = settings.assessment_snapshot_every_facts if snapshot_every is None else snapshot_every
-    return Worlds(every, prepare=lambda world: tally_of(world, counting))
+    tally_every = settings.assessment_tally_snapshot_every_facts if tally_every is None else tally_every
+    return Worlds(every, counting, tally_every)
 
 
 @contextmanager
@@ -109,12 +111,22 @@ def _judge(
     year: int,
     as_of: datetime,
     worlds: Worlds | None,
+    *,
+    tallied: bool = False,
 ) -> Iterator[tuple[Judge, list[ActionFact], dict[str, Any]]]:
+    """A judge of ``year`` at ``as_of``; ``tallied``: from the worlds' tallies when they can
+    answer (a league), else over the world of that instant."""
     in_force, adopted = scheme_in_force(session, settings, year, as_of)
     actions = [ActionFact(a.department, a.kind, a.issued_on) for a in actions_at(session, as_of)]
+    rules = rules_of(settings, calendar)
+    used = {**in_force.as_dict(), "adopted": adopted}
+    if tallied and worlds is not None:
+        counts = worlds.counts_at(session, Counting(in_force, rules), year, as_of)
+        if counts is not None:
+            yield Judge(World(), in_force, rules, year, as_of, tallied=counts), actions, used
+            return
     with world_at(session, as_of, worlds) as world:
-        judge = Judge(world, in_force, rules_of(settings, calendar), year, as_of)
-        yield judge, actions, {**in_force.as_dict(), "adopted": adopted}
+        yield Judge(world, in_force, rules, year, as_of), actions, used
 
 
 def league(
@@ -127,7 +139,7 @@ def league(
     as_of: datetime,
     worlds: Worlds | None = None,
 ) -> dict[str, Any]:
-    with _judge(session, settings, calendar, year, as_of, worlds) as (judge, actions, scheme_used):
+    with _judge(session, settings, calendar, year, as_of, worlds, tallied=True) as (judge, actions, scheme_used):
         return league_table(judge, actions, departments, scheme_used)
 
 
@@ -161,10 +173,12 @@ def breakdowns(
     year: int,
     as_of: datetime,
     worlds: Worlds | None = None,
+    explain: bool = True,
 ) -> list[dict[str, Any]]:
-    """Each department's score explained (``GET /scores/{department}``), all by one judge."""
-    with _judge(session, settings, calendar, year, as_of, worlds) as (judge, actions, scheme_used):
-        return [{**judge.department(department, actions), "scheme": scheme_used} for department in departments]
+    """Each department's score explained (``GET /scores/{department}``), all by one judge;
+    ``explain=False``: the counts without the violations behind them (from tallies, as a league)."""
+    with _judge(session, settings, calendar, year, as_of, worlds, tallied=not explain) as (judge, actions, used):
+        return [{**judge.department(d, actions, explain=explain), "scheme": used} for d in departments]
 
 
 def proposed(

@@ -25,7 +25,6 @@ from services.assessment.counting import (
     covered_item,
     violation,
 )
-from services.assessment.tallies import has_tally, tally_of
 from services.assessment.world import World
 from shared.rules.law import Law
 from shared.rules.opinion import EMERGENCY_DEADLINES
@@ -108,11 +107,19 @@ def _group_by_department(world: World) -> dict[str, dict[str, list[tuple[str, An
     return index
 
 
+Tallied = dict[tuple[str, str], list[int]]  # per (department, indicator): [met, counted]
+
+
 class Judge:
-    def __init__(self, world: World, scheme: Scheme, rules: Rules, year: int, as_of: datetime) -> None:
+    def __init__(
+        self, world: World, scheme: Scheme, rules: Rules, year: int, as_of: datetime, *, tallied: Tallied | None = None
+    ) -> None:
+        """``tallied``: the counts of ``year`` at ``as_of`` from tallies (``services.assessment.
+        tallies``, made with ``Counting(scheme, rules)``), for scores without explanations."""
         self.world, self.scheme, self.rules, self.year = world, scheme, rules, year
         self.as_of = as_of
         self.counting = Counting(scheme, rules)
+        self.tallied = tallied
 
     @cached_property
     def _by_department(self) -> dict[str, dict[str, list[tuple[str, Any]]]]:
@@ -139,23 +146,11 @@ class Judge:
                 published[interp.policy_record_id].append(at)
         return published
 
-    @cached_property
-    def _tallied_counts(self) -> dict[tuple[str, str], list[int]] | None:
-        """Per (department, indicator): [met, counted], from the world's tally for this scheme's
-        rules, when it has one or is worth one (``World.lasting``); None for a world without
-        instants (the reference replay) or one newer than ``as_of``: those are judged fact by fact."""
-        world = self.world
-        if world.clock is None or world.clock > self.as_of:
-            return None
-        if not world.lasting and not has_tally(world, self.counting):
-            return None
-        return tally_of(world, self.counting).counts(world, self.counting, self.year, self.as_of)
-
     def department(self, department: str, actions: Iterable[ActionFact], *, explain: bool = True) -> dict[str, Any]:
         """The department's score; ``explain``: with every violation behind it. A league does not
-        explain, and takes its counts from the world's tally when it has one."""
-        if not explain and self._tallied_counts is not None:
-            indicators = self._tallied(department, self._tallied_counts)
+        explain, and takes the tallied counts when it was given them."""
+        if not explain and self.tallied is not None:
+            indicators = self._tallied(department, self.tallied)
         else:
             indicators = self._judged(department, explain)
         deductions = self._deductions(department, actions)
@@ -205,7 +200,7 @@ class Judge:
             )
         return indicators
 
-    def _tallied(self, dept: str, counts: dict[tuple[str, str], list[int]]) -> dict[str, Indicator]:
+    def _tallied(self, dept: str, counts: Tallied) -> dict[str, Indicator]:
         """The department's indicators from a tally's counts (the counts ``_judged`` makes)."""
         indicators = self._indicators(False)
         for name, indicator in indicators.items():

@@ -40,11 +40,12 @@ Sum = tuple[int, str, str]  # (year, department, indicator)
 
 
 class Tally:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World | None = None) -> None:
+        """A tally of ``world``'s facts, every entity to be counted at the first ``settle``."""
         self.totals: dict[Sum, list[int]] = {}  # settled counts: [met, counted]
         self.settled: dict[Unit, tuple[tuple[Sum, bool], ...]] = {}  # what each settled unit added
         self.open: set[Unit] = set()
-        self.dirty: set[Unit] = {(part, key) for part, entities in world.parts() for key in entities}
+        self.dirty: set[Unit] = set() if world is None else {(p, k) for p, entities in world.parts() for k in entities}
         self.clock: datetime | None = None  # the instant the open units were last counted at
         self.codes: Counter[tuple[int, str]] = Counter()  # (year, item code): records covering it
         self.covering: dict[str, tuple[int, str]] = {}  # record: the (year, item code) it covers
@@ -52,6 +53,19 @@ class Tally:
         self.item_department: dict[str, str] = {}
         self.interpretations_of: dict[str, set[str]] = {}  # policy record: its interpretations
         self._sums: dict[Sum, Sum] = {}  # one tuple per sum, shared by the units adding to it
+
+    # --- what a tally snapshot stores: no more than the sums, the open units and coverage ---------
+
+    def summary(self) -> dict[str, Any]:
+        """What a past question needs besides the entities it counts again (``counts_since``)."""
+        return {"clock": self.clock, "totals": self.totals, "open": self.open, "codes": self.codes, "items": self.items}
+
+    @classmethod
+    def restored(cls, summary: dict[str, Any]) -> Tally:
+        tally = cls()
+        tally.clock, tally.totals, tally.open = summary["clock"], summary["totals"], summary["open"]
+        tally.codes, tally.items = summary["codes"], summary["items"]
+        return tally
 
     def touch(self, part: str, key: str) -> None:
         self.dirty.add((part, key))
@@ -107,6 +121,20 @@ class Tally:
         elif part == "items" and key in self.item_department:
             del self.items[self.item_department.pop(key)][key]
 
+    def _unindex(self, world: World, unit: Unit) -> None:
+        """Take back what ``_index`` added for the unit as it is in ``world``."""
+        part, key = unit
+        if part == "records" and key in world.records:
+            covered = covered_item(world.records[key])
+            if covered is not None:
+                self.codes[covered] -= 1
+                if not self.codes[covered]:
+                    del self.codes[covered]
+        elif part == "items" and key in world.items:
+            item = world.items[key]
+            if counted_item(item):
+                del self.items[item.department][key]
+
     def _index(self, world: World, unit: Unit) -> None:
         """What a unit adds to catalogue coverage: the item code a record covers, a counted item."""
         part, key = unit
@@ -140,7 +168,9 @@ class Tally:
         return () if count is None or entity is None else count(key, entity, at)
 
     def _interpretations(self, world: World, record: str) -> list[datetime]:
-        published = (counted_interpretation(world.interpretations[i]) for i in self.interpretations_of.get(record, ()))
+        """When the counted interpretations of ``record`` in ``world`` were published."""
+        found = (world.interpretations.get(i) for i in self.interpretations_of.get(record, ()))
+        published = (counted_interpretation(i) for i in found if i is not None)
         return [at for at in published if at is not None]
 
     # --- answering -----------------------------------------------------------------------------------
@@ -167,10 +197,6 @@ class Tally:
         return counts
 
 
-def has_tally(world: World, counting: Counting) -> bool:
-    return ("tally", counting.key) in world.followers
-
-
 def tally_of(world: World, counting: Counting) -> Tally:
     """The world's tally for ``counting``'s rules (made on first use), settled at the world's clock."""
     assert world.clock is not None, "a tally settles at the instant of the world's newest fact"
@@ -180,3 +206,34 @@ def tally_of(world: World, counting: Counting) -> Tally:
         world.followers[("tally", counting.key)] = tally
     tally.settle(world, counting, world.clock)
     return tally
+
+
+def counts_since(
+    summary: dict[str, Any],
+    counting: Counting,
+    year: int,
+    as_of: datetime,
+    before: World,
+    after: World,
+    changed: set[Unit],
+) -> dict[tuple[str, str], list[int]]:
+    """A past question from a tally snapshot: its sums without the ``changed`` units as they were
+    at the snapshot (``before``), plus those units counted at ``as_of`` (``after``). ``changed``
+    holds every unit a fact after the snapshot touched, every unit open at the snapshot, and the
+    policy record of every interpretation among them; ``before`` and ``after`` hold those entities
+    and the interpretations of those records, at the snapshot and at ``as_of``."""
+    tally = Tally.restored(summary)
+    assert tally.clock is not None, "a stored tally was settled"
+    for interpretation, fact in after.interpretations.items():
+        tally.interpretations_of.setdefault(fact.policy_record_id, set()).add(interpretation)
+    for unit in changed:
+        if unit not in tally.open:  # settled: it added its counts at the snapshot's clock, final since
+            for count in tally._count(before, counting, unit, tally.clock):
+                if count.status is not None:
+                    total = tally.totals[(count.year, count.department, count.indicator)]
+                    total[0] -= count.status == "met"
+                    total[1] -= 1
+        tally._unindex(before, unit)
+        tally._index(after, unit)
+    tally.open = changed
+    return tally.counts(after, counting, year, as_of)

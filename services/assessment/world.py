@@ -94,9 +94,6 @@ class World:
     clock: datetime | None = field(default=None, compare=False)
     # What is kept up to date from the facts, by key (the judge's tallies, one per scheme's rules).
     followers: dict[Any, Follower] = field(default_factory=dict, repr=False, compare=False)
-    # Asked again as it changes (the live world): worth keeping tallies for. A world made for one
-    # question is judged once, which costs less than tallying it.
-    lasting: bool = field(default=False, compare=False)
     _grouped: tuple[int, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -118,7 +115,8 @@ class World:
                 follower.touch(part, stream)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_grouped": None}  # a snapshot stores the facts, not an index of them
+        # a snapshot stores the facts, not what is kept from them (indexes, tallies)
+        return {**self.__dict__, "_grouped": None, "followers": {}}
 
     def parts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Each part of the world by name, with its entities by key."""
@@ -255,6 +253,7 @@ _HANDLERS: dict[str, tuple[str, Handler]] = {
     **{f"catalogue.InformationRequest{fact}": ("requests", _request_step(fact)) for fact in RequestClock.FACTS},
 }
 SCORED_TYPES = tuple(_HANDLERS)
+PART_OF = {type_: part for type_, (part, _) in _HANDLERS.items()}  # the part each scored fact type changes
 
 # Which parts of the world each upstream's facts change: disjoint, so facts of different upstreams
 # commute (``services.assessment.worlds`` relies on it; tests/assessment/test_worlds.py checks it).

@@ -1,17 +1,23 @@
-"""Worlds at any instant without replaying the whole history.
+"""Worlds and tallies at any instant without replaying the whole history.
 
-A judgement needs the ``World`` of the facts recorded by ``as_of``. Replaying every fact for
-every question costs the whole history each time; instead:
+A judgement needs the ``World`` of the facts recorded by ``as_of``, or for a league only the
+judge's counts (``services.assessment.tallies``). Replaying every fact for every question costs
+the whole history each time; instead:
 
 - **the live world** (every fact the followers have stored) is kept in memory and advanced by
-  the facts after the positions it has seen, so a live question replays nothing;
-- **snapshots**: every ``assessment_snapshot_every_facts`` facts, a copy of the live world is
-  stored (``assessment_world_snapshot``) with the position it reached in each upstream and the
-  newest ``recorded_at`` among its facts (``recorded_through``). A question about a past
-  instant starts from the fullest snapshot recorded through that instant and replays only the
-  facts after its positions that were recorded by then.
+  the facts after the positions it has seen, so a live question replays nothing; its tallies
+  count again only the entities the new facts changed;
+- **tally snapshots**: every ``assessment_tally_snapshot_every_facts`` facts, the default
+  scheme's tally of the live world (sums, open entities, catalogue coverage: small) is stored
+  (``assessment_tally_snapshot``) with the position it reached in each upstream and the newest
+  ``recorded_at`` among its facts (``recorded_through``). A past league starts from the newest
+  one recorded through ``as_of`` and counts again only the entities the facts after it changed,
+  each replayed from its own facts (``_entities``);
+- **world snapshots**: every ``assessment_snapshot_every_facts`` facts, a copy of the live world
+  is stored (``assessment_world_snapshot``). A past breakdown (or a league under another scheme)
+  starts from the fullest one recorded through ``as_of`` and replays only the facts after it.
 
-Why a snapshot plus its delta is the world a replay from scratch gives:
+Why a snapshot plus its delta is what a replay from scratch gives:
 
 - *The same facts.* A snapshot holds, per upstream, the facts at positions up to ``P``, all
   recorded by ``recorded_through <= as_of``; the delta is the facts after ``P`` recorded by
@@ -25,9 +31,11 @@ Why a snapshot plus its delta is the world a replay from scratch gives:
   facts of the range ``recorded_at`` in ``[recorded_at of P, as_of]`` after ``P``, read through
   the ``(upstream, recorded_at)`` index.
 
-Snapshots are a cache: they are written outside the follower's transaction, one that is lost
-costs only time, and a snapshot of another ``SNAPSHOT_FORMAT`` (the code of the world changed)
-is never read: the next ``advance`` removes them and writes new ones from the facts.
+Snapshots are a cache: they are written outside the follower's transaction (and only once every
+upstream has been read to its head, see ``AssessmentApplication.followed``), one that is lost
+costs only time, and a snapshot of another ``SNAPSHOT_FORMAT`` (the code changed) or, for a
+tally, of other rules is never read: the next ``snapshot_if_due`` removes them and lays new ones
+out from the facts.
 """
 
 from __future__ import annotations
@@ -44,13 +52,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, desc, insert, select
+from sqlalchemy import and_, delete, desc, func, insert, select
 from sqlalchemy.orm import Session
 
 from services.assessment import counting, tallies
 from services.assessment import world as world_module
-from services.assessment.read_models import fact, world_snapshot
-from services.assessment.world import SCORED_TYPES, UPSTREAMS, World
+from services.assessment.counting import Counting
+from services.assessment.read_models import fact, tally_snapshot, world_snapshot
+from services.assessment.tallies import Unit, counts_since, tally_of
+from services.assessment.world import PART_OF, SCORED_TYPES, UPSTREAMS, World
 from shared.rules import disclosure, interpretation, opinion, proposals, requests, time
 
 log = logging.getLogger("openness.assessment.worlds")
@@ -154,15 +164,17 @@ def _load(state: bytes) -> World:
 class Worlds:
     """The assessment's worlds: the live one in memory and the snapshots in its store."""
 
-    def __init__(self, snapshot_every: int, prepare: Callable[[World], object] | None = None) -> None:
-        """``prepare``: what to bring up to date in a world before it is stored (the tallies of the
-        default scheme, so a past question counts only the facts after its snapshot)."""
-        self.snapshot_every = snapshot_every
-        self._prepare = prepare
+    def __init__(self, snapshot_every: int, counting: Counting | None = None, tally_every: int = 2_000) -> None:
+        """``counting``: the default scheme's rules, whose tallies are stored every ``tally_every``
+        facts (None: no tally snapshots; a past league then judges a world)."""
+        self.snapshot_every, self.tally_every = snapshot_every, tally_every
+        self._counting = counting
+        self._rules = None if counting is None else rules_fingerprint(counting)
         self._lock = threading.RLock()  # the live world: advanced and judged one at a time
-        self._live = World(lasting=True)
+        self._live = World()
         self._frontier = Frontier()
-        self._snapshotted = 0  # facts in the newest snapshot of this format, once known
+        self._snapshotted = 0  # facts in the newest world snapshot of this format, once known
+        self._tallied = 0  # facts in the newest tally snapshot of this format and these rules
         self._formats_checked = False
         self._snapshotting = threading.Lock()
 
@@ -177,11 +189,28 @@ class Worlds:
                 return
         yield self._past(session, as_of)
 
+    def counts_at(
+        self, session: Session, counting: Counting, year: int, as_of: datetime
+    ) -> dict[tuple[str, str], list[int]] | None:
+        """A league's counts per (department, indicator) of ``year`` at ``as_of``, from tallies:
+        the live world's, or a stored one plus the entities changed since. None when there is no
+        tally to answer from (then the judge counts a world)."""
+        with self._lock:
+            self._refresh(session)
+            newest = self._frontier.recorded_through
+            if newest is None or newest <= as_of:
+                if self._live.clock is None:
+                    return None
+                return tally_of(self._live, counting).counts(self._live, counting, year, as_of)
+        if rules_fingerprint(counting) != self._rules:
+            return None  # tally snapshots are kept for the default scheme's rules only
+        return self._past_counts(session, counting, year, as_of)
+
     def _refresh(self, session: Session) -> None:
         if self._stale(session):
             log.info("the facts were replaced (a rebuild?): the live world and its snapshots start again")
-            self._live, self._frontier = World(lasting=True), Frontier()
-            self._snapshotted, self._formats_checked = 0, False  # the snapshots went with the facts
+            self._live, self._frontier = World(), Frontier()
+            self._snapshotted, self._tallied, self._formats_checked = 0, 0, False  # gone with the facts
         advance(self._live, self._frontier, session)
 
     def _stale(self, session: Session) -> bool:
@@ -208,11 +237,38 @@ class Worlds:
         advance(world, frontier, session, as_of)
         return world
 
+    def _past_counts(
+        self, session: Session, counting: Counting, year: int, as_of: datetime
+    ) -> dict[tuple[str, str], list[int]] | None:
+        """The newest tally snapshot recorded through ``as_of``, and the entities the facts after
+        it changed, each replayed from its own facts (``tallies.counts_since``)."""
+        row = session.execute(
+            select(tally_snapshot.c.frontier, tally_snapshot.c.state)
+            .where(
+                tally_snapshot.c.format == SNAPSHOT_FORMAT,
+                tally_snapshot.c.rules == self._rules,
+                tally_snapshot.c.recorded_through <= as_of,
+            )
+            .order_by(desc(tally_snapshot.c.facts))
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        summary, frontier = _load_summary(row.state), Frontier.from_json(row.frontier)
+        changed: set[Unit] = set(summary["open"])
+        for _, (_, type_, stream, *_rest) in _facts_after(session, frontier, as_of):
+            part = PART_OF.get(type_)
+            if part is not None:
+                changed.add((part, stream))
+        before, after = _entities(session, changed, frontier, as_of)
+        return counts_since(summary, counting, year, as_of, before, after, changed)
+
     # --- snapshots (the followers' threads call this after each batch they applied) ----------------
 
     def snapshot_if_due(self, reading: Opener, transaction: Opener) -> bool:
         """Advance the live world; store a snapshot of it when ``snapshot_every`` facts arrived
-        since the newest one. The world is copied under the lock, written in a short transaction."""
+        since the newest one, and of its tally when ``tally_every`` did. They are made under the
+        lock and written in a short transaction."""
         if not self._snapshotting.acquire(blocking=False):
             return False  # another follower's thread is at it
         try:
@@ -221,36 +277,54 @@ class Worlds:
                     self._check_formats(session, transaction)
                 self._refresh(session)
                 frontier = self._frontier
-                if frontier.recorded_through is None or frontier.facts - self._snapshotted < self.snapshot_every:
+                facts = frontier.facts
+                world_due = facts - self._snapshotted >= self.snapshot_every
+                tally_due = self._counting is not None and facts - self._tallied >= self.tally_every
+                if frontier.recorded_through is None or not (world_due or tally_due):
                     return False
-                lay_out_history = self._snapshotted == 0 and frontier.facts >= 2 * self.snapshot_every
-                row = self._row(self._live, frontier)
+                lay_out = {
+                    "worlds": world_due and _gap(facts, self._snapshotted, self.snapshot_every),
+                    "tallies": tally_due and _gap(facts, self._tallied, self.tally_every),
+                }
+                world_row = _row(self._live, frontier) if world_due else None
+                tally_row = self._tally_row(self._live, frontier) if tally_due else None
                 upto = dict(frontier.positions)
-            if lay_out_history:  # no snapshot of this code yet: lay them out from the start
-                self._write_history(reading, transaction, upto, row["facts"])
+            if any(lay_out.values()):  # none since long ago (or of this code): lay them out
+                self._write_history(reading, transaction, upto, facts, **lay_out)
             with transaction() as session:
-                session.execute(insert(world_snapshot).values(**row))
-            self._snapshotted = row["facts"]
+                if world_row is not None:
+                    session.execute(insert(world_snapshot).values(**world_row))
+                if tally_row is not None:
+                    session.execute(insert(tally_snapshot).values(**tally_row))
+            self._snapshotted = facts if world_due else self._snapshotted
+            self._tallied = facts if tally_due else self._tallied
             return True
         finally:
             self._snapshotting.release()
 
     def _check_formats(self, session: Session, transaction: Opener) -> None:
-        if session.execute(select(world_snapshot.c.id).where(world_snapshot.c.format != SNAPSHOT_FORMAT)).first():
-            with transaction() as writing:
-                removed = writing.execute(delete(world_snapshot).where(world_snapshot.c.format != SNAPSHOT_FORMAT))
-            log.info("removed %d world snapshots of an earlier format", getattr(removed, "rowcount", -1))
-        newest = session.execute(
-            select(world_snapshot.c.facts).order_by(desc(world_snapshot.c.facts)).limit(1)
-        ).scalar()
-        self._snapshotted = int(newest or 0)
+        stale_worlds = world_snapshot.c.format != SNAPSHOT_FORMAT
+        stale_tallies = (tally_snapshot.c.format != SNAPSHOT_FORMAT) | (tally_snapshot.c.rules != (self._rules or ""))
+        with transaction() as writing:
+            worlds = writing.execute(delete(world_snapshot).where(stale_worlds))
+            tallies = writing.execute(delete(tally_snapshot).where(stale_tallies))
+        removed = (getattr(worlds, "rowcount", 0), getattr(tallies, "rowcount", 0))
+        if any(removed):
+            log.info("removed %d world and %d tally snapshots of other code or rules", *removed)
+        newest_world = session.execute(select(func.max(world_snapshot.c.facts))).scalar()
+        newest_tally = session.execute(select(func.max(tally_snapshot.c.facts))).scalar()
+        self._snapshotted, self._tallied = int(newest_world or 0), int(newest_tally or 0)
         self._formats_checked = True
 
-    def _write_history(self, reading: Opener, transaction: Opener, upto: dict[str, int], facts: int) -> None:
-        """Snapshots every ``snapshot_every`` facts before the ``upto`` positions, from one pass
-        over the facts in the order they were recorded (each snapshot then ends near one instant in
-        every upstream, so the delta of a past question is short)."""
+    def _write_history(
+        self, reading: Opener, transaction: Opener, upto: dict[str, int], facts: int, *, worlds: bool, tallies: bool
+    ) -> None:
+        """World snapshots every ``snapshot_every`` facts (``worlds``) and tally snapshots every
+        ``tally_every`` (``tallies``) after the newest stored ones and before the ``upto``
+        positions, from one pass over the facts in the order they were recorded (each snapshot
+        then ends near one instant in every upstream, so the delta of a past question is short)."""
         world, frontier = World(), Frontier()
+        written = {"world": 0, "tally": 0}
         with reading() as session:
             rows = session.execute(
                 select(fact.c.upstream, fact.c.position, fact.c.type, fact.c.stream_id, fact.c.data)
@@ -262,15 +336,36 @@ class Worlds:
                 if row[0] > upto.get(upstream, 0):
                     continue  # arrived after the live world was copied: the next snapshot has it
                 _fold(world, frontier, upstream, row)
-                if frontier.facts % self.snapshot_every == 0 and frontier.facts < facts:
+                if frontier.facts >= facts:
+                    continue  # the live world's own snapshots are written by the caller
+                if worlds and frontier.facts > self._snapshotted and frontier.facts % self.snapshot_every == 0:
                     with transaction() as writing:
-                        writing.execute(insert(world_snapshot).values(**self._row(world, frontier)))
-        log.info("laid out %d world snapshots", frontier.facts // self.snapshot_every)
+                        writing.execute(insert(world_snapshot).values(**_row(world, frontier)))
+                    written["world"] += 1
+                if tallies and frontier.facts > self._tallied and frontier.facts % self.tally_every == 0:
+                    with transaction() as writing:
+                        writing.execute(insert(tally_snapshot).values(**self._tally_row(world, frontier)))
+                    written["tally"] += 1
+        log.info("laid out %d world and %d tally snapshots", written["world"], written["tally"])
 
-    def _row(self, world: World, frontier: Frontier) -> dict[str, Any]:
-        if self._prepare is not None and world.clock is not None:
-            self._prepare(world)
-        return _row(world, frontier)
+    def _tally_row(self, world: World, frontier: Frontier) -> dict[str, Any]:
+        assert self._counting is not None
+        assert self._rules is not None
+        summary = tally_of(world, self._counting).summary()
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "rules": self._rules,
+            "facts": frontier.facts,
+            "recorded_through": frontier.recorded_through,
+            "frontier": frontier.as_json(),
+            "state": zlib.compress(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL), 3),
+        }
+
+
+def _gap(facts: int, newest: int, every: int) -> bool:
+    """Whether the facts since the newest snapshot call for laying snapshots out: none stored yet,
+    or many intervals missed (the followers were catching up, and snapshots wait for that)."""
+    return facts >= 2 * every and (newest == 0 or facts - newest >= 10 * every)
 
 
 def _row(world: World, frontier: Frontier) -> dict[str, Any]:
@@ -281,3 +376,62 @@ def _row(world: World, frontier: Frontier) -> dict[str, Any]:
         "frontier": frontier.as_json(),
         "state": _dump(world),
     }
+
+
+def _load_summary(state: bytes) -> dict[str, Any]:
+    # Our own store's bytes, written by ``_tally_row`` of this SNAPSHOT_FORMAT: never another party's.
+    summary: dict[str, Any] = pickle.loads(zlib.decompress(state))  # noqa: S301
+    return summary
+
+
+def rules_fingerprint(counting: Counting) -> str:
+    """Which rules a stored tally was counted with (the scheme's thresholds, the law, the calendar)."""
+    return hashlib.sha256(repr(counting.key).encode("utf-8")).hexdigest()[:32]
+
+
+def _stream_facts(session: Session, condition: Any, as_of: datetime) -> list[tuple[str, Any]]:
+    rows = session.execute(
+        select(fact.c.upstream, fact.c.position, fact.c.type, fact.c.stream_id, fact.c.data)
+        .add_columns(fact.c.occurred_at, fact.c.recorded_at)
+        .where(condition, fact.c.recorded_at <= as_of)
+    )
+    return [(upstream, row) for upstream, *row in rows]
+
+
+_CHUNK = 500  # keys per IN list
+
+
+def _facts_of(session: Session, streams: set[str], as_of: datetime) -> list[tuple[str, Any]]:
+    """Every fact of ``streams`` recorded by ``as_of``."""
+    ordered = sorted(streams)
+    found: list[tuple[str, Any]] = []
+    for start in range(0, len(ordered), _CHUNK):
+        found += _stream_facts(session, fact.c.stream_id.in_(ordered[start : start + _CHUNK]), as_of)
+    return found
+
+
+def _entities(session: Session, changed: set[Unit], frontier: Frontier, as_of: datetime) -> tuple[World, World]:
+    """The ``changed`` entities (with the policy record of each interpretation among them, added
+    to ``changed``, and the interpretations of each record) as they were at ``frontier`` and as
+    they are at ``as_of``, each replayed from its own facts."""
+    first = {key for _, key in changed}
+    facts = _facts_of(session, first, as_of)
+    policies = {
+        row[3]["policy_record_id"]
+        for _, row in facts
+        if PART_OF.get(row[1]) == "interpretations" and "policy_record_id" in row[3]
+    }
+    changed |= {("records", policy) for policy in policies}
+    records = sorted({key for part, key in changed if part == "records"})
+    interpretations: set[str] = set()
+    for start in range(0, len(records), _CHUNK):
+        referring = fact.c.refers_to.in_(records[start : start + _CHUNK])
+        interpretations |= {row[2] for _, row in _stream_facts(session, referring, as_of)}
+    facts += _facts_of(session, (policies | interpretations) - first, as_of)
+    before, after = World(), World()
+    for upstream, row in sorted(facts, key=lambda f: (f[0], f[1][0])):
+        position, type_, stream, data, occurred_at, _ = row
+        after.apply(type_, stream, data, occurred_at)
+        if position <= frontier.positions.get(upstream, 0):
+            before.apply(type_, stream, data, occurred_at)
+    return before, after

@@ -42,22 +42,24 @@ def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
     items, some policies), their interpretations (some by a principal, some withdrawn), catalogue
     items (some retired), proposal replies, requests (with consultations, clarifications and
     extensions) and incidents (some re-assessed)."""
-    items: list[dict[str, Any]] = []
+    facts: list[tuple[datetime, str, str, dict[str, Any]]] = []
     records: list[str] = []
-    clock = START
+    start = clock = START
 
     def later(most_hours: int) -> datetime:
+        """The entity's next step: its facts interleave with the next entities' facts."""
         nonlocal clock
         clock += timedelta(hours=draw(st.integers(1, most_hours)))
         return clock
 
     def add(type_: str, stream: str, at: datetime, data: dict[str, Any]) -> None:
-        items.append(_item(len(items) + 1, type_, stream, at, data))
+        facts.append((at, type_, stream, data))
 
     for n in range(draw(st.integers(1, 10))):
         stream = str(uuid.uuid5(uuid.NAMESPACE_URL, f"stream-{n}"))
         dept = draw(st.sampled_from(DEPARTMENTS))
-        at = later(400)
+        start += timedelta(hours=draw(st.integers(1, 400)))
+        at = clock = start
         kind = draw(st.sampled_from(["record", "request", "incident", "interpretation", "item", "proposal"]))
         if kind == "interpretation" and not records:
             kind = "record"
@@ -171,7 +173,8 @@ def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
                     responded,
                     {"kind": response, "at": responded.isoformat()},
                 )
-    return items
+    facts.sort(key=lambda f: f[0])  # recorded in increasing time
+    return [_item(n, type_, stream, at, data) for n, (at, type_, stream, data) in enumerate(facts, start=1)]
 
 
 def _apply(app: Any, items: list[dict[str, Any]]) -> None:

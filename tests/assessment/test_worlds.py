@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select
 
 from services.assessment.projection import record_fact
-from services.assessment.read_models import fact, world_snapshot
+from services.assessment.read_models import fact, tally_snapshot, world_snapshot
 from services.assessment.scores import breakdowns, league, worlds_for
 from services.assessment.world import HANDLED_BY_UPSTREAM, World
 from services.assessment.worlds import SNAPSHOT_FORMAT, Worlds
@@ -60,35 +61,41 @@ def _reset(app: Any) -> None:
     with app.transaction() as session:
         session.execute(delete(fact))
         session.execute(delete(world_snapshot))
+        session.execute(delete(tally_snapshot))
 
 
 def _league(app: Any, settings: Settings, as_of: datetime, worlds: Worlds | None) -> list[dict[str, Any]]:
+    """The league, and every department's counts (numerators and denominators, which the league
+    does not show), as ``worlds`` answer them (None: replayed from scratch and judged)."""
     with app.reading() as session:
-        table = league(
-            session,
-            settings=settings,
-            calendar=CALENDAR,
-            departments=DEPARTMENTS,
-            year=2026,
-            as_of=as_of,
-            worlds=worlds,
-        )
-    return list(table["items"])
+        kwargs: dict[str, Any] = {
+            "settings": settings,
+            "calendar": CALENDAR,
+            "departments": DEPARTMENTS,
+            "year": 2026,
+            "as_of": as_of,
+            "worlds": worlds,
+        }
+        return [*league(session, **kwargs)["items"], *breakdowns(session, explain=False, **kwargs)]
 
 
-def _snapshots(app: Any) -> int:
+def _snapshots(app: Any, table: Any = world_snapshot) -> int:
     with app.reading() as session:
-        return int(session.execute(select(func.count()).select_from(world_snapshot)).scalar_one())
+        return int(session.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def test_live_and_snapshot_worlds_equal_a_replay_at_every_instant(settings: Settings) -> None:
     with open_application("assessment", settings) as app:
 
         @hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-        @given(history=histories(), every=st.integers(1, 4), data=st.data())
-        def check(history: list[dict[str, Any]], every: int, data: st.DataObject) -> None:
+        @given(history=histories(), every=st.integers(1, 4), tally_every=st.integers(1, 3), data=st.data())
+        def check(history: list[dict[str, Any]], every: int, tally_every: int, data: st.DataObject) -> None:
             _reset(app)
-            followed = worlds_for(settings, CALENDAR, snapshot_every=every)  # snapshots as the facts arrive
+
+            def worlds() -> Worlds:
+                return worlds_for(settings, CALENDAR, snapshot_every=every, tally_every=tally_every)
+
+            followed = worlds()  # snapshots as the facts arrive
             positions: dict[str, int] = {}
             done = 0
             while done < len(history):
@@ -103,15 +110,13 @@ def test_live_and_snapshot_worlds_equal_a_replay_at_every_instant(settings: Sett
             instants = [datetime.fromisoformat(i["occurred_at"]) for i in history]
             instants += [instants[0] - timedelta(hours=1), instants[-1] + timedelta(days=400)]
             instants += [i + timedelta(minutes=30) for i in instants[:-2]]
-            later = worlds_for(settings, CALENDAR, snapshot_every=every)  # snapshots laid out over a history it finds
+            later = worlds()  # snapshots laid out over a history it finds
             later.snapshot_if_due(app.reading, app.transaction)
             for as_of in instants:
                 expected = _league(app, settings, as_of, None)
                 assert _league(app, settings, as_of, followed) == expected, as_of
-                assert (
-                    _league(app, settings, as_of, worlds_for(settings, CALENDAR, snapshot_every=every)) == expected
-                ), as_of
-                assert _league(app, settings, as_of, Worlds(snapshot_every=every)) == expected, as_of
+                assert _league(app, settings, as_of, worlds()) == expected, as_of
+                assert _league(app, settings, as_of, Worlds(snapshot_every=every)) == expected, as_of  # no tallies
                 assert _league(app, settings, as_of, later) == expected, as_of
             if len(history) >= 2 * every:
                 assert _snapshots(app) >= 1
@@ -127,9 +132,10 @@ def test_a_city_year_judged_from_snapshots_and_tallies_equals_a_replay(settings:
         departments = ["FIN", "EDU", "HEALTH", "HOUSING"]
         with app.reading() as session:
             moments = sorted(session.execute(select(fact.c.recorded_at).distinct()).scalars())
-        worlds = Worlds(snapshot_every=5)
-        worlds.snapshot_if_due(app.reading, app.transaction)
+        worlds = worlds_for(settings, WorkingCalendar(settings.calendar_file), snapshot_every=5, tally_every=3)
+        worlds.snapshot_if_due(app.reading, app.transaction)  # lays out both kinds from the start
         assert _snapshots(app) >= 2
+        assert _snapshots(app, tally_snapshot) >= 3
         as_of_instants = [*moments, *(m + timedelta(seconds=1) for m in moments), datetime.fromisoformat(AS_OF)]
         for as_of in as_of_instants:
             with app.reading() as session:
@@ -142,6 +148,8 @@ def test_a_city_year_judged_from_snapshots_and_tallies_equals_a_replay(settings:
                 }
                 assert breakdowns(session, worlds=worlds, **kwargs) == breakdowns(session, **kwargs), as_of
                 assert league(session, worlds=worlds, **kwargs) == league(session, **kwargs), as_of
+                counted = breakdowns(session, worlds=worlds, explain=False, **kwargs)
+                assert counted == breakdowns(session, explain=False, **kwargs), as_of
 
 
 def test_facts_of_different_upstreams_change_different_parts_of_the_world(tmp_path: Path) -> None:
@@ -199,3 +207,78 @@ def test_removed_facts_and_snapshots_of_other_code_are_never_used(settings: Sett
         assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
         assert worlds.snapshot_if_due(app.reading, app.transaction)  # snapshots start again too
         assert _snapshots(app) == 1
+
+
+def _policy_history() -> list[dict[str, Any]]:
+    """A policy of FIN and its principal's interpretation, recorded in the order a past league
+    from a tally snapshot finds hard: the interpretation before the policy is published, then
+    withdrawn once the policy's sync had settled as met; then a fact of another department."""
+    at = [START + timedelta(days=n) for n in (0, 1, 2, 40, 80)]
+    record = {"department": "FIN", "disclosure": "proactive", "needs_interpretation": True, "item_code": None}
+    interpreter = {"department": "FIN", "policy_record_id": "p1", "interpreter": {"principal": True}}
+    other = {**record, "department": "EDU", "needs_interpretation": False}
+    return [
+        _item(1, "catalogue.RecordDrafted", "p1", at[0], {**record, "formed_on": at[0].date().isoformat()}),
+        _item(2, "interpretation.InterpretationDrafted", "i1", at[1], interpreter),
+        _item(3, "interpretation.InterpretationPublished", "i1", at[1], {"published_at": at[1].isoformat()}),
+        _item(4, "catalogue.RecordPublished", "p1", at[2], {"published_at": at[2].isoformat()}),
+        _item(5, "interpretation.InterpretationWithdrawn", "i1", at[3], {}),
+        _item(6, "catalogue.RecordDrafted", "r2", at[4], {**other, "formed_on": at[4].date().isoformat()}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("snapshot_after", "sync_rate"),
+    [
+        (3, 1.0),  # the policy is published after the snapshot: counted with its interpretation
+        (4, 0.0),  # only the interpretation changes after it (withdrawn): its policy is counted again
+    ],
+)
+def test_a_past_league_counts_policies_with_their_interpretations(
+    settings: Settings, snapshot_after: int, sync_rate: float
+) -> None:
+    """A past league from a tally snapshot and the facts after it: the policy's record is
+    counted with its interpretations (found by the fact that refers to it), and again when one
+    of them changes."""
+    with open_application("assessment", settings) as app:
+        history = _policy_history()
+        worlds = worlds_for(settings, CALENDAR, snapshot_every=1_000, tally_every=1)
+        positions: dict[str, int] = {}
+        _apply(app, history[:snapshot_after], positions)
+        worlds.snapshot_if_due(app.reading, app.transaction)
+        _apply(app, history[snapshot_after:], positions)  # followed later: no snapshot of them
+        with app.reading() as session:
+            assert session.execute(select(func.max(tally_snapshot.c.facts))).scalar() == snapshot_after
+        as_of = datetime.fromisoformat(history[snapshot_after]["occurred_at"]) + timedelta(hours=1)
+        counted = _league(app, settings, as_of, worlds)
+        assert counted == _league(app, settings, as_of, None)
+        fin = next(c for c in counted[-2:] if c["department"] == "FIN")
+        assert fin["indicators"]["interpretation_sync"]["rate"] == sync_rate
+
+
+def test_snapshots_wait_until_every_upstream_is_read_to_its_head(tmp_path: Path) -> None:
+    """While one upstream is behind, no snapshot is stored (it would be far from the others);
+    once all are read, the ones skipped are laid out in recorded order."""
+    settings = make_settings("sqlite", tmp_path, assessment_tally_snapshot_every_facts=10)
+    record = {"department": "FIN", "disclosure": "proactive", "needs_interpretation": False, "item_code": None}
+    history = [
+        _item(n, "catalogue.RecordDrafted", f"r{n}", START + timedelta(hours=n), {**record, "formed_on": "2026-01-05"})
+        for n in range(1, 36)
+    ]
+    with open_application("assessment", settings) as app:
+        _apply(app, history, {})
+        app.followed("catalogue", applied=len(history), behind=True)
+        app.followed("interpretation", applied=0, behind=False)
+        app.followed("opinion", applied=0, behind=False)
+        assert _snapshots(app, tally_snapshot) == 0
+        app.followed("catalogue", applied=0, behind=False)  # nothing new: nothing to store yet
+        assert _snapshots(app, tally_snapshot) == 0
+        _apply(
+            app,
+            [_item(36, "catalogue.RecordDrafted", "r36", START + timedelta(days=3), history[0]["data"])],
+            {"catalogue": 35},
+        )
+        app.followed("catalogue", applied=1, behind=False)
+        with app.reading() as session:
+            stored = session.execute(select(tally_snapshot.c.facts).order_by(tally_snapshot.c.facts)).scalars().all()
+        assert stored == [10, 20, 30, 36]
