@@ -387,17 +387,20 @@ class ServiceApplication(Application[UUID]):
         self, *, after: int, limit: int, types: list[str] | None = None, up_to: int | None = None
     ) -> list[FeedItem]:
         events, chain = self.events_table, self.kernel.chain
-        query = (
-            select(events, chain.c.prev_hash, chain.c.hash, chain.c.recorded_at, chain.c.chain_format)
-            .join(chain, chain.c.position == events.c.id)
-            .where(events.c.id > after)
-            .order_by(events.c.id)
-            .limit(limit)
-        )
+        # The page of events first, then its links: under one LIMIT, PostgreSQL merge-joined the
+        # chain from its first row up to ``after`` (4.5 ms at 30k events, growing with the log;
+        # now 0.13 ms, an index lookup per item).
+        wanted = select(events).where(events.c.id > after).order_by(events.c.id).limit(limit)
         if types is not None:
-            query = query.where(events.c.topic.in_([self.type_topics.get(t, t) for t in types]))
+            wanted = wanted.where(events.c.topic.in_([self.type_topics.get(t, t) for t in types]))
         if up_to is not None:
-            query = query.where(events.c.id <= up_to)
+            wanted = wanted.where(events.c.id <= up_to)
+        page = wanted.subquery("page")
+        query = (
+            select(page, chain.c.prev_hash, chain.c.hash, chain.c.recorded_at, chain.c.chain_format)
+            .join(chain, chain.c.position == page.c.id)
+            .order_by(page.c.id)
+        )
         with self.reading() as session:
             rows = session.execute(query).all()
         return [self._feed_item(row) for row in rows]
