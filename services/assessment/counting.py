@@ -19,7 +19,7 @@ from shared.rules.interpretation import sync_status
 from shared.rules.law import Law
 from shared.rules.proposals import reply_publication_due, reply_publication_status
 from shared.rules.requests import RequestClock
-from shared.rules.time import Calendar, Status
+from shared.rules.time import Calendar, Status, undone_at
 from shared.timeutil import local_date
 
 Explained = Callable[[], dict[str, Any]]  # a violation, made only when it is shown
@@ -76,6 +76,16 @@ class Count:
     status: Status | None  # None: no clock runs (a request awaiting the applicant's clarification)
     violation: Explained | None = None
     moving: bool = False  # its deadline still moves with time (a request in consultation)
+    due: date | datetime | None = None  # the deadline a pending count is judged against
+
+    def later(self, as_of: datetime) -> Status | None:
+        """Its status at a later ``as_of`` while no new fact about it arrives (a deadline that
+        does not move): a pending count becomes missed once its deadline has passed."""
+        if self.status != "pending":
+            return self.status
+        assert self.due is not None, "a pending count names its deadline"
+        assert not self.moving, "a moving deadline is judged again, not carried forward"
+        return undone_at(self.due, as_of)
 
     @property
     def final(self) -> bool:
@@ -118,7 +128,7 @@ class Counting:
             else:
                 miss = violation("unpublished_past_due", "catalogue", rid, "due ", due.due_on, ", not published")
             status = disclosure_status(due, r.published_at, as_of)
-            yield Count(r.formed_on.year, r.department, "disclosure_timeliness", status, miss)
+            yield Count(r.formed_on.year, r.department, "disclosure_timeliness", status, miss, due=due.due_on)
         if not r.needs_interpretation or r.published_at is None:
             return
         published_year = local_date(r.published_at).year
@@ -133,7 +143,7 @@ class Counting:
             miss = violation("late_interpretation", "interpretation", rid, lag, " working days after the policy")
         else:
             miss = violation("missing_interpretation", "interpretation", rid, "none within ", days, " working days")
-        yield Count(published_year, r.department, "interpretation_sync", sync.status, miss)
+        yield Count(published_year, r.department, "interpretation_sync", sync.status, miss, due=sync.window.due_on)
 
     def proposal(self, pid: str, p: ProposalFact, as_of: datetime) -> Iterator[Count]:
         """Rule 13: the reply published in time."""
@@ -147,7 +157,7 @@ class Counting:
         else:
             miss = violation("reply_unpublished_past_due", "catalogue", pid, "due ", due.due_on, ", not published")
         status = reply_publication_status(due, p.published_at, as_of)
-        yield Count(p.replied_on.year, p.department, "proposal_replies", status, miss)
+        yield Count(p.replied_on.year, p.department, "proposal_replies", status, miss, due=due.due_on)
 
     def request(self, rid: str, request: RequestFact, as_of: datetime) -> Iterator[Count]:
         """Rules 2-5: the reply in time (its deadline is worked out again only to explain a miss)."""
@@ -155,7 +165,10 @@ class Counting:
         today = local_date(as_of)
         status = clock.status_at(calendar, law, today)
         miss = partial(_late_reply, rid, clock, calendar, law, today)
-        yield Count(clock.received_on.year, request.department, "request_timeliness", status, miss, clock.due_moves)
+        due = clock.due_on(calendar, law, today) if status == "pending" else None
+        yield Count(
+            clock.received_on.year, request.department, "request_timeliness", status, miss, clock.due_moves, due
+        )
 
     def incident(self, iid: str, incident: IncidentFact, as_of: datetime) -> Iterator[Count]:
         """Rules 8-9: each response deadline, counted for the lead department."""
@@ -164,7 +177,7 @@ class Counting:
         year = local_date(incident.clock.detected_at).year
         for d in incident.clock.deadlines(self.rules.law):
             miss = violation(f"missed_{d.kind}", "opinion", iid, "due ", d.due_at)
-            yield Count(year, incident.lead_department, "opinion_timeliness", d.status(as_of), miss)
+            yield Count(year, incident.lead_department, "opinion_timeliness", d.status(as_of), miss, due=d.due_at)
 
     def interpretation(self, i: InterpretationFact) -> Iterator[Count]:
         """Rule 12: a principal's published interpretation counts towards the yearly quota."""

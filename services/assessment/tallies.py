@@ -37,6 +37,9 @@ from services.assessment.world import World
 
 Unit = tuple[str, str]  # (part of the world, key of the entity)
 Sum = tuple[int, str, str]  # (year, department, indicator)
+Pending = tuple[
+    int, str, str, Any, Any, bool
+]  # a count of an open unit: year, department, indicator, status, due, moving
 
 
 class Tally:
@@ -45,6 +48,7 @@ class Tally:
         self.totals: dict[Sum, list[int]] = {}  # settled counts: [met, counted]
         self.settled: dict[Unit, tuple[tuple[Sum, bool], ...]] = {}  # what each settled unit added
         self.open: set[Unit] = set()
+        self.pending: dict[Unit, tuple[Pending, ...]] = {}  # each open unit's counts at the clock
         self.dirty: set[Unit] = set() if world is None else {(p, k) for p, entities in world.parts() for k in entities}
         self.clock: datetime | None = None  # the instant the open units were last counted at
         self.codes: Counter[tuple[int, str]] = Counter()  # (year, item code): records covering it
@@ -57,15 +61,27 @@ class Tally:
     # --- what a tally snapshot stores: no more than the sums, the open units and coverage ---------
 
     def summary(self) -> dict[str, Any]:
-        """What a past question needs besides the entities it counts again (``counts_since``)."""
-        return {"clock": self.clock, "totals": self.totals, "open": self.open, "codes": self.codes, "items": self.items}
+        """What a past question needs besides the entities it counts again (``counts_since``):
+        the sums, the open units' counts with their deadlines, and coverage."""
+        return {
+            "clock": self.clock,
+            "totals": self.totals,
+            "pending": self.pending,
+            "codes": self.codes,
+            "items": self.items,
+        }
 
     @classmethod
     def restored(cls, summary: dict[str, Any]) -> Tally:
         tally = cls()
-        tally.clock, tally.totals, tally.open = summary["clock"], summary["totals"], summary["open"]
+        tally.clock, tally.totals, tally.pending = summary["clock"], summary["totals"], summary["pending"]
+        tally.open = set(tally.pending)
         tally.codes, tally.items = summary["codes"], summary["items"]
         return tally
+
+    def moving(self) -> set[Unit]:
+        """Open units with a deadline that still moves: a later question counts them again."""
+        return {unit for unit, counts in self.pending.items() if any(c[5] for c in counts)}
 
     def touch(self, part: str, key: str) -> None:
         self.dirty.add((part, key))
@@ -89,6 +105,9 @@ class Tally:
                 self._add(unit, counts)
             else:
                 self.open.add(unit)
+                self.pending[unit] = tuple(
+                    (c.year, c.department, c.indicator, c.status, c.due, c.moving) for c in counts
+                )
         self.clock = at
 
     def _add(self, unit: Unit, counts: list[Count]) -> None:
@@ -112,6 +131,7 @@ class Tally:
             total[0] -= met
             total[1] -= 1
         self.open.discard(unit)
+        self.pending.pop(unit, None)
         part, key = unit
         if part == "records" and key in self.covering:
             covered = self.covering.pop(key)
@@ -218,16 +238,17 @@ def counts_since(
     changed: set[Unit],
 ) -> dict[tuple[str, str], list[int]]:
     """A past question from a tally snapshot: its sums without the ``changed`` units as they were
-    at the snapshot (``before``), plus those units counted at ``as_of`` (``after``). ``changed``
-    holds every unit a fact after the snapshot touched, every unit open at the snapshot, and the
-    policy record of every interpretation among them; ``before`` and ``after`` hold those entities
-    and the interpretations of those records, at the snapshot and at ``as_of``."""
+    at the snapshot (``before``), plus those units counted at ``as_of`` (``after``), plus the
+    snapshot's other open units carried to ``as_of`` (a pending count becomes missed once its
+    deadline passes). ``changed`` holds every unit a fact after the snapshot touched, the open
+    units whose deadline moves, and the policy record of every interpretation among them;
+    ``before`` and ``after`` hold those entities and the interpretations of those records."""
     tally = Tally.restored(summary)
     assert tally.clock is not None, "a stored tally was settled"
     for interpretation, fact in after.interpretations.items():
         tally.interpretations_of.setdefault(fact.policy_record_id, set()).add(interpretation)
     for unit in changed:
-        if unit not in tally.open:  # settled: it added its counts at the snapshot's clock, final since
+        if unit not in tally.pending:  # settled: it added its counts at the snapshot's clock, final since
             for count in tally._count(before, counting, unit, tally.clock):
                 if count.status is not None:
                     total = tally.totals[(count.year, count.department, count.indicator)]
@@ -235,5 +256,14 @@ def counts_since(
                     total[1] -= 1
         tally._unindex(before, unit)
         tally._index(after, unit)
+    carried = {unit: counts for unit, counts in tally.pending.items() if unit not in changed}
     tally.open = changed
-    return tally.counts(after, counting, year, as_of)
+    counts = tally.counts(after, counting, year, as_of)
+    for pending in carried.values():
+        for y, department, indicator, status, due, moving in pending:
+            later = Count(y, department, indicator, status, moving=moving, due=due).later(as_of)
+            if y == year and later in ("met", "missed"):
+                total = counts.setdefault((department, indicator), [0, 0])
+                total[0] += later == "met"
+                total[1] += 1
+    return counts

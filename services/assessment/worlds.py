@@ -59,7 +59,7 @@ from services.assessment import counting, tallies
 from services.assessment import world as world_module
 from services.assessment.counting import Counting
 from services.assessment.read_models import fact, tally_snapshot, world_snapshot
-from services.assessment.tallies import Unit, counts_since, tally_of
+from services.assessment.tallies import Tally, Unit, counts_since, tally_of
 from services.assessment.world import PART_OF, SCORED_TYPES, UPSTREAMS, World
 from shared.rules import disclosure, interpretation, opinion, proposals, requests, time
 
@@ -255,7 +255,7 @@ class Worlds:
         if row is None:
             return None
         summary, frontier = _load_summary(row.state), Frontier.from_json(row.frontier)
-        changed: set[Unit] = set(summary["open"])
+        changed: set[Unit] = Tally.restored(summary).moving()
         for _, (_, type_, stream, *_rest) in _facts_after(session, frontier, as_of):
             part = PART_OF.get(type_)
             if part is not None:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from shared.errors import RuleViolated
+from shared.timeutil import local_date
 
 DayKind = Literal["working", "calendar"]
 Status = Literal["met", "missed", "pending"]
@@ -95,6 +96,13 @@ def judge(done: date | datetime | None, due: date | datetime, now: date | dateti
     if done is not None or now > due:
         return "missed"
     return "pending"
+
+
+def undone_at(due: date | datetime, as_of: datetime) -> Status:
+    """``judge`` of a duty still undone, at ``as_of``: pending until ``due`` passes, then missed.
+    A due day is compared with the day in Shanghai (as the day-counted rules judge), a due instant
+    with the instant (the opinion deadlines)."""
+    return judge(None, due, as_of if isinstance(due, datetime) else local_date(as_of))
 
 
 def on_time(status: Status) -> bool | None:
