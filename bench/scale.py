@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from bench.common import (
     PG_URL,
@@ -49,6 +49,7 @@ from bench.common import (
     write_results,
 )
 from bench.search import SEARCHES, SUBJECTS, VERBS
+from services.assessment.read_models import fact, tally_snapshot
 from shared.audit_cli import progress_bar
 from shared.auth import Principal, issue_token
 from shared.departments import Departments
@@ -303,6 +304,7 @@ def _assessment(env: dict[str, str], urls: dict[str, str], upstream_events: int,
                 advance(now - done)
                 done = now
         catch_up = upstream_events / (time.perf_counter() - started)
+        layout = _snapshots_laid_out(env)
         rng = random.Random(upstream_events)
 
         def instant() -> str:
@@ -321,12 +323,30 @@ def _assessment(env: dict[str, str], urls: dict[str, str], upstream_events: int,
         rss = peak_rss_mib(process.pid)
     return {
         "cold_follower_events_per_second": round(catch_up, 1),
+        "snapshot_layout_seconds": round(layout, 1),
         **_p(live, "league_live"),
         **_p(past, "league_past"),
         **_p(one, "breakdown_live"),
         **_p(one_past, "breakdown_past"),
         "assessment_peak_rss_mib": rss,
     }
+
+
+def _snapshots_laid_out(env: dict[str, str]) -> float:
+    """Seconds until the caught-up assessment has laid out its tally snapshots (it does once every
+    upstream is read to its head; a past league answers from them). Read from its store."""
+    settings = _settings(env)
+    every = settings.assessment_tally_snapshot_every_facts
+    started = time.perf_counter()
+    with open_application("assessment", settings) as app:
+        while time.perf_counter() - started < 600:
+            with app.reading() as session:
+                facts = session.execute(select(func.count()).select_from(fact)).scalar() or 0
+                newest = session.execute(select(func.max(tally_snapshot.c.facts))).scalar() or 0
+            if newest > facts - every:
+                break
+            time.sleep(0.5)
+    return time.perf_counter() - started
 
 
 def _rebuild_and_verify(settings: Settings) -> dict[str, float]:
