@@ -47,8 +47,7 @@ class Tally:
         """A tally of ``world``'s facts, every entity to be counted at the first ``settle``."""
         self.totals: dict[Sum, list[int]] = {}  # settled counts: [met, counted]
         self.settled: dict[Unit, tuple[tuple[Sum, bool], ...]] = {}  # what each settled unit added
-        self.open: set[Unit] = set()
-        self.pending: dict[Unit, tuple[Pending, ...]] = {}  # each open unit's counts at the clock
+        self.pending: dict[Unit, tuple[Pending, ...]] = {}  # the open units: their counts at the clock
         self.dirty: set[Unit] = set() if world is None else {(p, k) for p, entities in world.parts() for k in entities}
         self.clock: datetime | None = None  # the instant the open units were last counted at
         self.codes: Counter[tuple[int, str]] = Counter()  # (year, item code): records covering it
@@ -75,7 +74,6 @@ class Tally:
     def restored(cls, summary: dict[str, Any]) -> Tally:
         tally = cls()
         tally.clock, tally.totals, tally.pending = summary["clock"], summary["totals"], summary["pending"]
-        tally.open = set(tally.pending)
         tally.codes, tally.items = summary["codes"], summary["items"]
         return tally
 
@@ -90,7 +88,7 @@ class Tally:
 
     def settle(self, world: World, counting: Counting, at: datetime) -> None:
         """Count the changed units (and, when the clock moved, the open ones) at ``at``."""
-        work = self.dirty | self.open if at != self.clock else self.dirty
+        work = self.dirty | set(self.pending) if at != self.clock else self.dirty
         self.dirty = set()
         for key in [key for part, key in work if part == "interpretations"]:
             interpretation = world.interpretations.get(key)
@@ -104,7 +102,6 @@ class Tally:
             if all(count.final for count in counts):
                 self._add(unit, counts)
             else:
-                self.open.add(unit)
                 self.pending[unit] = tuple(
                     (c.year, c.department, c.indicator, c.status, c.due, c.moving) for c in counts
                 )
@@ -130,7 +127,6 @@ class Tally:
             total = self.totals[sum_]
             total[0] -= met
             total[1] -= 1
-        self.open.discard(unit)
         self.pending.pop(unit, None)
         part, key = unit
         if part == "records" and key in self.covering:
@@ -195,16 +191,19 @@ class Tally:
 
     # --- answering -----------------------------------------------------------------------------------
 
-    def counts(self, world: World, counting: Counting, year: int, as_of: datetime) -> dict[tuple[str, str], list[int]]:
+    def counts(
+        self, world: World, counting: Counting, year: int, as_of: datetime, units: Iterable[Unit] | None = None
+    ) -> dict[tuple[str, str], list[int]]:
         """Per (department, indicator) of ``year``: [met, counted] at ``as_of`` (not before the
-        clock). Catalogue coverage counts each department's items covered in ``year``."""
+        clock): the sums, and the open ``units`` (all of them when None) counted in ``world`` at
+        ``as_of``. Catalogue coverage counts each department's items covered in ``year``."""
         assert self.clock is not None, "settled first"
         assert as_of >= self.clock, "a tally answers only at or after its clock"
         counts: dict[tuple[str, str], list[int]] = {}
         for (y, department, indicator), (met, counted) in self.totals.items():
             if y == year and counted:
                 counts[(department, indicator)] = [met, counted]
-        for unit in self.open:
+        for unit in self.pending if units is None else units:
             for count in self._count(world, counting, unit, as_of):
                 if count.year == year and count.status in ("met", "missed"):
                     total = counts.setdefault((count.department, count.indicator), [0, 0])
@@ -257,8 +256,7 @@ def counts_since(
         tally._unindex(before, unit)
         tally._index(after, unit)
     carried = {unit: counts for unit, counts in tally.pending.items() if unit not in changed}
-    tally.open = changed
-    counts = tally.counts(after, counting, year, as_of)
+    counts = tally.counts(after, counting, year, as_of, changed)
     for pending in carried.values():
         for y, department, indicator, status, due, moving in pending:
             later = Count(y, department, indicator, status, moving=moving, due=due).later(as_of)
