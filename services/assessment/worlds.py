@@ -164,10 +164,11 @@ def _load(state: bytes) -> World:
 class Worlds:
     """The assessment's worlds: the live one in memory and the snapshots in its store."""
 
-    def __init__(self, snapshot_every: int, counting: Counting | None = None, tally_every: int = 2_000) -> None:
-        """``counting``: the default scheme's rules, whose tallies are stored every ``tally_every``
-        facts (None: no tally snapshots; a past league then judges a world)."""
-        self.snapshot_every, self.tally_every = snapshot_every, tally_every
+    def __init__(self, snapshot_every: int, tallies: tuple[Counting, int] | None = None) -> None:
+        """``tallies``: the default scheme's rules and every how many facts their tallies are
+        stored (None: no tally snapshots; a past league then judges a world)."""
+        counting, self.tally_every = tallies if tallies is not None else (None, 0)
+        self.snapshot_every = snapshot_every
         self._counting = counting
         self._rules = None if counting is None else rules_fingerprint(counting)
         self._lock = threading.RLock()  # the live world: advanced and judged one at a time
