@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -20,10 +21,37 @@ from tests.support import PERSONAL_DATA
 ROOT = Path(__file__).resolve().parents[2]
 
 
+_HANDED_OUT: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default start of the ephemeral range
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port free now, never handed out before in this run, and outside the ephemeral range.
+
+    A port the kernel picks for ``bind(0)`` is ephemeral: between this call and the service's own bind,
+    an outgoing connection (a follower's poll, a PostgreSQL client) may take it, or a later call may pick
+    it again; a service started on it would then find it taken, or its clients a neighbour answering.
+    """
+    rng = random.SystemRandom()
+    low = min(_ephemeral_low(), 60000)
+    for _ in range(1000):
+        port = rng.randrange(20000, low) if low > 21000 else rng.randrange(1024, 65536)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError("no free loopback port found")
 
 
 class Cluster:
@@ -74,8 +102,14 @@ class Cluster:
                 raise RuntimeError(f"{service} exited: {(self.log_dir / f'{service}.log').read_text()[-2000:]}")
             try:
                 ready = httpx.get(f"{self.url(service)}/readyz", timeout=1)
-                # serving; a follower whose source is not started (yet) in this cluster is no failure here
-                if ready.status_code == 200 or ready.json().get("status") == "follower_failing":
+                body = ready.json()
+                # serving (this service, not a neighbour on a reused port); a follower whose source is not
+                # started (yet) in this cluster is no failure here
+                if (
+                    isinstance(body, dict)
+                    and body.get("service") == service
+                    and (ready.status_code == 200 or body.get("status") == "follower_failing")
+                ):
                     return
             except (httpx.HTTPError, ValueError):
                 pass
