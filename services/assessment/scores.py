@@ -76,7 +76,7 @@ def worlds_for(
     counting = Counting(default_scheme(settings), rules_of(settings, calendar))
     every = settings.assessment_snapshot_every_facts if snapshot_every is None else snapshot_every
     tally_every = settings.assessment_tally_snapshot_every_facts if tally_every is None else tally_every
-    return Worlds(every, (counting, tally_every))
+    return Worlds(every, (counting, tally_every), freeze_every=settings.assessment_gc_freeze_every_facts)
 
 
 @contextmanager

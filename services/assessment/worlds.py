@@ -6,7 +6,8 @@ the whole history each time; instead:
 
 - **the live world** (every fact the followers have stored) is kept in memory and advanced by
   the facts after the positions it has seen, so a live question replays nothing; its tallies
-  count again only the entities the new facts changed;
+  count again only the entities the new facts changed; as it grows it is frozen out of the cyclic
+  collector's sight (``_freeze``), whose full passes would otherwise walk it all;
 - **tally snapshots**: every ``assessment_tally_snapshot_every_facts`` facts, the default
   scheme's tally of the live world (sums, open entities, catalogue coverage: small) is stored
   (``assessment_tally_snapshot``) with the position it reached in each upstream and the newest
@@ -40,6 +41,7 @@ out from the facts.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import inspect
 import logging
@@ -50,6 +52,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from time import perf_counter
 from typing import Any
 
 from sqlalchemy import and_, delete, desc, func, insert, select
@@ -164,9 +167,13 @@ def _load(state: bytes) -> World:
 class Worlds:
     """The assessment's worlds: the live one in memory and the snapshots in its store."""
 
-    def __init__(self, snapshot_every: int, tallies: tuple[Counting, int] | None = None) -> None:
+    def __init__(
+        self, snapshot_every: int, tallies: tuple[Counting, int] | None = None, *, freeze_every: int = 0
+    ) -> None:
         """``tallies``: the default scheme's rules and every how many facts their tallies are
-        stored (None: no tally snapshots; a past league then judges a world)."""
+        stored (None: no tally snapshots; a past league then judges a world). ``freeze_every``:
+        once the live world has grown by so many facts, what is alive is frozen (``_freeze``;
+        0: never)."""
         counting, self.tally_every = tallies if tallies is not None else (None, 0)
         self.snapshot_every = snapshot_every
         self._counting = counting
@@ -178,6 +185,8 @@ class Worlds:
         self._tallied = 0  # facts in the newest tally snapshot of this format and these rules
         self._formats_checked = False
         self._snapshotting = threading.Lock()
+        self.freeze_every = freeze_every
+        self._frozen = 0  # facts of the live world when it was last frozen
 
     @contextmanager
     def at(self, session: Session, as_of: datetime) -> Iterator[World]:
@@ -212,7 +221,11 @@ class Worlds:
             log.info("the facts were replaced (a rebuild?): the live world and its snapshots start again")
             self._live, self._frontier = World(), Frontier()
             self._snapshotted, self._tallied, self._formats_checked = 0, 0, False  # gone with the facts
+            self._frozen = 0
         advance(self._live, self._frontier, session)
+        if self.freeze_every and self._frontier.facts - self._frozen >= self.freeze_every:
+            _freeze()
+            self._frozen = self._frontier.facts
 
     def _stale(self, session: Session) -> bool:
         """True when a fact this world applied is gone (facts only grow, except by a rebuild)."""
@@ -361,6 +374,20 @@ class Worlds:
             "frontier": frontier.as_json(),
             "state": zlib.compress(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL), 3),
         }
+
+
+def _freeze() -> None:
+    """Collect, then move every object alive into the collector's permanent generation
+    (``gc.freeze``). The live world is most of the process's objects and lives as long as it: each
+    full pass of the cyclic collector walked all of it, a pause of every thread that grew with
+    the history (at 30k events per service: 170-240 ms in a past league or a breakdown). Frozen
+    objects are still freed when nothing refers to them; only a cycle among them that becomes
+    garbage stays (the live world holds none: its followers do not refer back to it). Collecting
+    first freezes nothing that is garbage already."""
+    started = perf_counter()
+    gc.collect()
+    gc.freeze()
+    log.info("froze %d long-lived objects in %.0f ms", gc.get_freeze_count(), (perf_counter() - started) * 1000)
 
 
 def _gap(facts: int, newest: int, every: int) -> bool:

@@ -3,6 +3,7 @@ answers: live, from snapshots plus the facts since, and from snapshots laid out 
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -282,3 +283,31 @@ def test_snapshots_wait_until_every_upstream_is_read_to_its_head(tmp_path: Path)
         with app.reading() as session:
             stored = session.execute(select(tally_snapshot.c.facts).order_by(tally_snapshot.c.facts)).scalars().all()
         assert stored == [10, 20, 30, 36]
+
+
+def test_the_live_world_is_frozen_out_of_the_collectors_sight_each_time_it_has_grown_enough(
+    settings: Settings,
+) -> None:
+    """Once the live world has grown by ``freeze_every`` facts, what is alive is collected and
+    frozen (the collector's full passes then skip it); not before, and not again until it has
+    grown that much more. Answers are unchanged."""
+    history = _small_history()
+    end = datetime.fromisoformat(history[-1]["occurred_at"]) + timedelta(days=400)
+    gc.unfreeze()
+    try:
+        with open_application("assessment", settings) as app:
+            worlds = Worlds(snapshot_every=1_000, freeze_every=3)
+            positions: dict[str, int] = {}
+            _apply(app, history[:2], positions)
+            assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
+            assert gc.get_freeze_count() == 0  # grown by 2 facts: not yet
+            _apply(app, history[2:3], positions)
+            assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
+            frozen = gc.get_freeze_count()
+            assert frozen > 0
+            assert not any(o is worlds._live.records for o in gc.get_objects())  # the world among them
+            _apply(app, history[3:], positions)  # 2 more: not again
+            assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
+            assert gc.get_freeze_count() <= frozen  # (frozen objects no longer referred to are freed)
+    finally:
+        gc.unfreeze()
