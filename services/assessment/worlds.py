@@ -418,10 +418,11 @@ def rules_fingerprint(counting: Counting) -> str:
 
 
 def _stream_facts(session: Session, condition: Any, as_of: datetime) -> list[tuple[str, Any]]:
+    """(upstream, [position, type, stream_id, data, occurred_at]) of the facts recorded by ``as_of``."""
     rows = session.execute(
-        select(fact.c.upstream, fact.c.position, fact.c.type, fact.c.stream_id, fact.c.data)
-        .add_columns(fact.c.occurred_at, fact.c.recorded_at)
-        .where(condition, fact.c.recorded_at <= as_of)
+        select(fact.c.upstream, fact.c.position, fact.c.type, fact.c.stream_id, fact.c.data, fact.c.occurred_at).where(
+            condition, fact.c.recorded_at <= as_of
+        )
     )
     return [(upstream, row) for upstream, *row in rows]
 
@@ -454,11 +455,13 @@ def _entities(session: Session, changed: set[Unit], frontier: Frontier, as_of: d
     interpretations: set[str] = set()
     for start in range(0, len(records), _CHUNK):
         referring = fact.c.refers_to.in_(records[start : start + _CHUNK])
-        interpretations |= {row[2] for _, row in _stream_facts(session, referring, as_of)}
+        interpretations |= set(
+            session.execute(select(fact.c.stream_id).where(referring, fact.c.recorded_at <= as_of)).scalars()
+        )
     facts += _facts_of(session, (policies | interpretations) - first, as_of)
     before, after = World(), World()
     for upstream, row in sorted(facts, key=lambda f: (f[0], f[1][0])):
-        position, type_, stream, data, occurred_at, _ = row
+        position, type_, stream, data, occurred_at = row
         after.apply(type_, stream, data, occurred_at)
         if position <= frontier.positions.get(upstream, 0):
             before.apply(type_, stream, data, occurred_at)
