@@ -129,27 +129,30 @@ class Tally:
             total[1] -= 1
         self.pending.pop(unit, None)
         part, key = unit
-        if part == "records" and key in self.covering:
-            covered = self.covering.pop(key)
-            self.codes[covered] -= 1
-            if not self.codes[covered]:
-                del self.codes[covered]
-        elif part == "items" and key in self.item_department:
-            del self.items[self.item_department.pop(key)][key]
+        if part == "records":
+            self._uncover(unit, self.covering.pop(key, None), None)
+        elif part == "items":
+            self._uncover(unit, None, self.item_department.pop(key, None))
 
     def _unindex(self, world: World, unit: Unit) -> None:
         """Take back what ``_index`` added for the unit as it is in ``world``."""
         part, key = unit
-        if part == "records" and key in world.records:
-            covered = covered_item(world.records[key])
-            if covered is not None:
-                self.codes[covered] -= 1
-                if not self.codes[covered]:
-                    del self.codes[covered]
-        elif part == "items" and key in world.items:
-            item = world.items[key]
-            if counted_item(item):
-                del self.items[item.department][key]
+        record, item = world.records.get(key), world.items.get(key)
+        if part == "records" and record is not None:
+            self._uncover(unit, covered_item(record), None)
+        elif part == "items" and item is not None and counted_item(item):
+            self._uncover(unit, None, item.department)
+
+    def _uncover(self, unit: Unit, covered: tuple[int, str] | None, department: str | None) -> None:
+        """Take back a record's cover of ``covered`` (year, item code), or an item counted for
+        ``department``: what the live tally remembered (``_forget``) or what a restored one
+        finds in the entity as it was (``_unindex``)."""
+        if covered is not None:
+            self.codes[covered] -= 1
+            if not self.codes[covered]:
+                del self.codes[covered]
+        if department is not None:
+            del self.items[department][unit[1]]
 
     def _index(self, world: World, unit: Unit) -> None:
         """What a unit adds to catalogue coverage: the item code a record covers, a counted item."""
@@ -228,7 +231,7 @@ def tally_of(world: World, counting: Counting) -> Tally:
 
 
 def counts_since(
-    summary: dict[str, Any],
+    tally: Tally,
     counting: Counting,
     year: int,
     as_of: datetime,
@@ -236,13 +239,13 @@ def counts_since(
     after: World,
     changed: set[Unit],
 ) -> dict[tuple[str, str], list[int]]:
-    """A past question from a tally snapshot: its sums without the ``changed`` units as they were
+    """A past question from a tally snapshot (``tally``, restored from it, and consumed: its sums
+    are changed in place): its sums without the ``changed`` units as they were
     at the snapshot (``before``), plus those units counted at ``as_of`` (``after``), plus the
     snapshot's other open units carried to ``as_of`` (a pending count becomes missed once its
     deadline passes). ``changed`` holds every unit a fact after the snapshot touched, the open
     units whose deadline moves, and the policy record of every interpretation among them;
     ``before`` and ``after`` hold those entities and the interpretations of those records."""
-    tally = Tally.restored(summary)
     assert tally.clock is not None, "a stored tally was settled"
     for interpretation, fact in after.interpretations.items():
         tally.interpretations_of.setdefault(fact.policy_record_id, set()).add(interpretation)

@@ -268,14 +268,14 @@ class Worlds:
         ).first()
         if row is None:
             return None
-        summary, frontier = _load_summary(row.state), Frontier.from_json(row.frontier)
-        changed: set[Unit] = Tally.restored(summary).moving()
+        tally, frontier = Tally.restored(_load_summary(row.state)), Frontier.from_json(row.frontier)
+        changed: set[Unit] = tally.moving()
         for _, (_, type_, stream, *_rest) in _facts_after(session, frontier, as_of):
             part = PART_OF.get(type_)
             if part is not None:
                 changed.add((part, stream))
         before, after = _entities(session, changed, frontier, as_of)
-        return counts_since(summary, counting, year, as_of, before, after, changed)
+        return counts_since(tally, counting, year, as_of, before, after, changed)
 
     # --- snapshots (the followers' threads call this after each batch they applied) ----------------
 
