@@ -163,9 +163,9 @@ class Counting:
         """Rules 2-5: the reply in time (its deadline is worked out again only to explain a miss)."""
         clock, calendar, law = request.clock, self.rules.calendar, self.rules.law
         today = local_date(as_of)
-        status = clock.status_at(calendar, law, today)
+        status, due_on = clock.judged_at(calendar, law, today)
         miss = partial(_late_reply, rid, clock, calendar, law, today)
-        due = clock.due_on(calendar, law, today) if status == "pending" else None
+        due = due_on if status == "pending" else None
         yield Count(
             clock.received_on.year, request.department, "request_timeliness", status, miss, clock.due_moves, due
         )

@@ -180,10 +180,14 @@ class RequestClock:
     def status_at(self, calendar: Calendar, law: Law, today: date) -> Status | None:
         """Replied by ``due_on`` is met; unreplied past it is missed. None while no clock runs
         (awaiting clarification, or closed because the clarification never came)."""
+        return self.judged_at(calendar, law, today)[0]
+
+    def judged_at(self, calendar: Calendar, law: Law, today: date) -> tuple[Status | None, date | None]:
+        """``status_at`` and the due date it judged against (both None while no clock runs)."""
         due_on = self.due_on(calendar, law, today)
         if due_on is None:
-            return None
-        return judge(self.replied_on, due_on, today)
+            return None, None
+        return judge(self.replied_on, due_on, today), due_on
 
     # --- the guards of each step --------------------------------------------------------------------
 
