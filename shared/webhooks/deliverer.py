@@ -39,6 +39,7 @@ QUEUE_BATCH = 500  # feed events queued per webhook per transaction
 DUE_BATCH = 200  # due deliveries looked at per round
 LANE_BATCH = 100  # deliveries one lane claims, sends and records at a time
 IDLE_SECONDS = 0.5  # a round without a wake-up (a commit, a finished lane) at least this often
+ROUND_GAP_SECONDS = 0.05  # rounds at most this often: a burst of commits costs a round, not one each
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ class Deliverer:
             except Exception as error:  # the store went away: log, wait, try again; nothing is lost
                 # The type only: a store error's text carries SQL parameters.
                 log.warning("webhook deliverer round failed: %s", type(error).__name__)
+            self._stopping.wait(ROUND_GAP_SECONDS)  # wake-ups meanwhile are kept for the next round
             self._wake.wait(IDLE_SECONDS)
 
     # --- queuing ---------------------------------------------------------------------------
