@@ -7,7 +7,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -225,8 +225,14 @@ class FeedWaiter:
                 await event.wait()
 
 
+_ITEM_FIELDS = tuple(f.name for f in fields(FeedItem))
+
+
 def present_item(application: ServiceApplication, item: FeedItem, full_view: bool) -> FeedItemOut:
+    # The item's fields as they are (``dataclasses.asdict`` deep-copied every event's data: most
+    # of the cost of presenting a page); nothing here or after changes them.
+    values = {name: getattr(item, name) for name in _ITEM_FIELDS}
     if item.undecodable and not full_view:
-        return FeedItemOut(**{**asdict(item), "data": {}}, redacted=True)  # raw bytes may hold personal data
+        return FeedItemOut(**{**values, "data": {}}, redacted=True)  # raw bytes may hold personal data
     data = item.data if full_view else application.redact(item.type, item.data)
-    return FeedItemOut(**{**asdict(item), "data": data}, redacted=data is not item.data)
+    return FeedItemOut(**{**values, "data": data}, redacted=data is not item.data)
