@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import bindparam, create_engine, func, select, text
 
 from bench.common import (
     PG_URL,
@@ -305,6 +305,7 @@ def _assessment(env: dict[str, str], urls: dict[str, str], upstream_events: int,
                 done = now
         catch_up = upstream_events / (time.perf_counter() - started)
         layout = _snapshots_laid_out(env)
+        _settle(env, ("assessment",))
         rng = random.Random(upstream_events)
 
         def instant() -> str:
@@ -435,6 +436,26 @@ def _city(backend: str) -> Iterator[tuple[dict[str, str], History]]:
             drop_schemas(env)
 
 
+def _settle(env: dict[str, str], services: tuple[str, ...]) -> None:
+    """On PostgreSQL, ``VACUUM ANALYZE`` the ``services``' schemas once they are written: a store
+    that grew over a year has had autovacuum keep its statistics and visibility maps; one that was
+    just bulk-loaded has not, and autovacuum would then run during the measurements."""
+    if not env.get("OPENNESS_DATABASE_URL"):
+        return
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        prefix = env["OPENNESS_DATABASE_SCHEMA_PREFIX"]
+        tables = connection.execute(
+            text("SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN :schemas").bindparams(
+                bindparam("schemas", expanding=True)
+            ),
+            {"schemas": [prefix + service for service in services]},
+        ).all()
+        for schema, table in tables:
+            connection.execute(text(f'VACUUM ANALYZE "{schema}"."{table}"'))
+    engine.dispose()
+
+
 def run(backend: str) -> dict[str, Any]:
     rows = []
     with _city(backend) as (env, history):
@@ -442,6 +463,7 @@ def run(backend: str) -> dict[str, Any]:
             started = time.perf_counter()
             history.grow(size)
             generated = time.perf_counter() - started
+            _settle(env, UPSTREAMS)
             row = {**measure(backend, env, history, size), "generation_seconds": round(generated, 1)}
             rows.append(row)
             print(f"[{backend}] {size:,} events per service: " + ", ".join(f"{k} {v}" for k, v in row.items()))
