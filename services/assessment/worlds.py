@@ -116,14 +116,19 @@ def _facts_after(session: Session, frontier: Frontier, as_of: datetime | None) -
     for upstream in UPSTREAMS:
         after = frontier.positions.get(upstream, 0)
         condition = and_(fact.c.upstream == upstream, fact.c.position > after)
+        order: tuple[Any, ...] = (fact.c.position,)
         if as_of is not None:
             condition = and_(condition, fact.c.recorded_at <= as_of)
             if upstream in frontier.recorded:  # the index range: recorded_at never decreases along a log
                 condition = and_(condition, fact.c.recorded_at >= frontier.recorded[upstream])
+            # The same order as by position (recorded_at never decreases along a log), and it lets the
+            # planner read the (upstream, recorded_at) range: by position alone SQLite read the primary
+            # key from ``after`` to the end of the log (at 100k events per upstream, 50-80 ms a question).
+            order = (fact.c.recorded_at, fact.c.position)
         rows = session.execute(
             select(fact.c.position, fact.c.type, fact.c.stream_id, fact.c.data, fact.c.occurred_at, fact.c.recorded_at)
             .where(condition)
-            .order_by(fact.c.position)
+            .order_by(*order)
             .execution_options(yield_per=5000)
         )
         for row in rows:
