@@ -4,6 +4,8 @@ answers: live, from snapshots plus the facts since, and from snapshots laid out 
 from __future__ import annotations
 
 import gc
+import pickle
+import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select
 
+from services.assessment import worlds as worlds_module
 from services.assessment.projection import record_fact
 from services.assessment.read_models import fact, tally_snapshot, world_snapshot
 from services.assessment.scores import breakdowns, league, worlds_for
@@ -311,3 +314,32 @@ def test_the_live_world_is_frozen_out_of_the_collectors_sight_each_time_it_has_g
             assert gc.get_freeze_count() <= frozen  # (frozen objects no longer referred to are freed)
     finally:
         gc.unfreeze()
+
+
+def test_loading_a_world_snapshot_pauses_the_collector_and_always_resumes_it() -> None:
+    """Unpickling a world runs without the cyclic collector (it only makes objects), which is
+    running again afterwards, also when the bytes do not load."""
+    paused: list[bool] = []
+    world = World.replay(
+        (i["type"], i["stream_id"], i["data"], datetime.fromisoformat(i["occurred_at"])) for i in _small_history()
+    )
+    assert world.records  # something to load
+    state = worlds_module._dump(world)
+    original = worlds_module.pickle.loads
+
+    def loads(raw: bytes) -> Any:
+        paused.append(not gc.isenabled())
+        return original(raw)
+
+    assert gc.isenabled()
+    try:
+        worlds_module.pickle.loads = loads  # type: ignore[assignment]
+        assert worlds_module._load(state).records == world.records
+        with pytest.raises(zlib.error):
+            worlds_module._load(b"not a snapshot")
+        with pytest.raises(pickle.UnpicklingError):
+            worlds_module._load(zlib.compress(b"not a pickle"))
+    finally:
+        worlds_module.pickle.loads = original  # type: ignore[assignment]
+    assert paused == [True, True]
+    assert gc.isenabled()
