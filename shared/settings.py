@@ -118,8 +118,8 @@ class Settings(BaseSettings):
     # the assessment stores its world every so many facts, so a past as_of replays at most that many
     assessment_snapshot_every_facts: int = Field(default=20_000, ge=100)
     # and its tallies (sums and open entities: some ten kilobytes) every so many facts, so a past
-    # league counts again only the entities that at most that many facts changed (bench-scale at
-    # 30k events per service: 2,000 gave a past league p50 116 ms, 500 gave 46 ms)
+    # league counts again only the entities that at most that many facts changed (in process, on
+    # bench-scale's history of 30k events per service: 2,000 gave a past league p50 116 ms, 500 46 ms)
     assessment_tally_snapshot_every_facts: int = Field(default=500, ge=10)
     # the live world is long-lived and large: once it has grown by so many facts the assessment
     # collects and then freezes what is alive (gc.freeze), so that the collector's full passes,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -37,9 +38,6 @@ from services.assessment.world import World
 
 Unit = tuple[str, str]  # (part of the world, key of the entity)
 Sum = tuple[int, str, str]  # (year, department, indicator)
-Pending = tuple[
-    int, str, str, Any, Any, bool
-]  # a count of an open unit: year, department, indicator, status, due, moving
 
 
 class Tally:
@@ -47,7 +45,8 @@ class Tally:
         """A tally of ``world``'s facts, every entity to be counted at the first ``settle``."""
         self.totals: dict[Sum, list[int]] = {}  # settled counts: [met, counted]
         self.settled: dict[Unit, tuple[tuple[Sum, bool], ...]] = {}  # what each settled unit added
-        self.pending: dict[Unit, tuple[Pending, ...]] = {}  # the open units: their counts at the clock
+        # the open units: their counts at the clock, with their deadlines (not how a miss is explained)
+        self.pending: dict[Unit, tuple[Count, ...]] = {}
         self.dirty: set[Unit] = set() if world is None else {(p, k) for p, entities in world.parts() for k in entities}
         self.clock: datetime | None = None  # the instant the open units were last counted at
         self.codes: Counter[tuple[int, str]] = Counter()  # (year, item code): records covering it
@@ -79,7 +78,7 @@ class Tally:
 
     def moving(self) -> set[Unit]:
         """Open units with a deadline that still moves: a later question counts them again."""
-        return {unit for unit, counts in self.pending.items() if any(c[5] for c in counts)}
+        return {unit for unit, counts in self.pending.items() if any(c.moving for c in counts)}
 
     def touch(self, part: str, key: str) -> None:
         self.dirty.add((part, key))
@@ -102,9 +101,7 @@ class Tally:
             if all(count.final for count in counts):
                 self._add(unit, counts)
             else:
-                self.pending[unit] = tuple(
-                    (c.year, c.department, c.indicator, c.status, c.due, c.moving) for c in counts
-                )
+                self.pending[unit] = tuple(replace(c, violation=None) for c in counts)
         self.clock = at
 
     def _add(self, unit: Unit, counts: list[Count]) -> None:
@@ -261,10 +258,10 @@ def counts_since(
     carried = {unit: counts for unit, counts in tally.pending.items() if unit not in changed}
     counts = tally.counts(after, counting, year, as_of, changed)
     for pending in carried.values():
-        for y, department, indicator, status, due, moving in pending:
-            later = Count(y, department, indicator, status, moving=moving, due=due).later(as_of)
-            if y == year and later in ("met", "missed"):
-                total = counts.setdefault((department, indicator), [0, 0])
+        for count in pending:
+            later = count.later(as_of)
+            if count.year == year and later in ("met", "missed"):
+                total = counts.setdefault((count.department, count.indicator), [0, 0])
                 total[0] += later == "met"
                 total[1] += 1
     return counts
