@@ -107,6 +107,22 @@ def _group_by_department(world: World) -> dict[str, dict[str, list[tuple[str, An
     return index
 
 
+def _covered_items(world: World, year: int) -> set[str]:
+    """The item codes covered in ``year`` by a record of ``world``."""
+    covered = (covered_item(r) for r in world.records.values())
+    return {c[1] for c in covered if c is not None and c[0] == year}
+
+
+def _interpretations_of(world: World) -> dict[str, list[datetime]]:
+    """Per policy record: when its counted interpretations were published."""
+    published: dict[str, list[datetime]] = defaultdict(list)
+    for interp in world.interpretations.values():
+        at = counted_interpretation(interp)
+        if at is not None:
+            published[interp.policy_record_id].append(at)
+    return published
+
+
 Tallied = dict[tuple[str, str], list[int]]  # per (department, indicator): [met, counted]
 
 
@@ -125,7 +141,7 @@ class Judge:
     def _by_department(self) -> dict[str, dict[str, list[tuple[str, Any]]]]:
         """Each kind of fact grouped by the department it counts for, built once per world
         version (a breakdown of every department: one pass instead of one per department)."""
-        index: dict[str, dict[str, list[tuple[str, Any]]]] = self.world.grouped(_group_by_department)
+        index: dict[str, dict[str, list[tuple[str, Any]]]] = self.world.kept(_group_by_department)
         return index
 
     def _of(self, department: str, kind: str) -> list[tuple[str, Any]]:
@@ -133,17 +149,12 @@ class Judge:
 
     @cached_property
     def _covered_items(self) -> set[str]:
-        covered = (covered_item(r) for r in self.world.records.values())
-        return {c[1] for c in covered if c is not None and c[0] == self.year}
+        covered: set[str] = self.world.kept(_covered_items, self.year)
+        return covered
 
     @cached_property
     def _interpretations_of(self) -> dict[str, list[datetime]]:
-        """Per policy record: when its counted interpretations were published."""
-        published: dict[str, list[datetime]] = defaultdict(list)
-        for interp in self.world.interpretations.values():
-            at = counted_interpretation(interp)
-            if at is not None:
-                published[interp.policy_record_id].append(at)
+        published: dict[str, list[datetime]] = self.world.kept(_interpretations_of)
         return published
 
     def department(self, department: str, actions: Iterable[ActionFact], *, explain: bool = True) -> dict[str, Any]:

@@ -6,7 +6,7 @@ gets exactly the answer the platform could have given then.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -94,7 +94,8 @@ class World:
     clock: datetime | None = field(default=None, compare=False)
     # What is kept up to date from the facts, by key (the judge's tallies, one per scheme's rules).
     followers: dict[Any, Follower] = field(default_factory=dict, repr=False, compare=False)
-    _grouped: tuple[int, Any] | None = field(default=None, repr=False, compare=False)
+    # what is worked out from the facts, by what works it out (``kept``), with the version it is of
+    _kept: dict[Any, tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def replay(cls, facts: Iterable[tuple[str, str, dict[str, Any], datetime]]) -> World:
@@ -116,19 +117,21 @@ class World:
 
     def __getstate__(self) -> dict[str, Any]:
         # a snapshot stores the facts, not what is kept from them (indexes, tallies)
-        return {**self.__dict__, "_grouped": None, "followers": {}}
+        return {**self.__dict__, "_kept": {}, "followers": {}}
 
     def parts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Each part of the world by name, with its entities by key."""
         for part in PARTS:
             yield part, getattr(self, part)
 
-    def grouped(self, build: Callable[[World], Any]) -> Any:
-        """``build(self)``, kept until the next fact changes the world (the judge's per-department
-        index: a live world is judged many times between two facts)."""
-        if self._grouped is None or self._grouped[0] != self.changes:
-            self._grouped = (self.changes, build(self))
-        return self._grouped[1]
+    def kept(self, build: Callable[..., Any], *args: Hashable) -> Any:
+        """``build(self, *args)``, kept until the next fact changes the world (the judge's indexes
+        of the whole world: a live world is judged many times between two facts)."""
+        key = (build, *args)
+        kept = self._kept.get(key)
+        if kept is None or kept[0] != self.changes:
+            kept = self._kept[key] = (self.changes, build(self, *args))
+        return kept[1]
 
 
 Handler = Callable[[World, str, dict[str, Any], datetime], None]
