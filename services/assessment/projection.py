@@ -114,6 +114,7 @@ def fact_row(upstream: str, item: dict[str, Any], department: str | None) -> dic
         "recorded_at": datetime.fromisoformat(item["recorded_at"].replace("Z", "+00:00")),
         "data": fact_data(item["data"]),
         "refers_to": item["data"].get("policy_record_id"),
+        "item_code": item["data"].get("item_code"),
     }
 
 

@@ -44,8 +44,12 @@ fact = Table(
     # the stream a fact's entity depends on: an interpretation's policy record (its sync is judged
     # with the interpretations), so a past question finds them without reading every fact
     Column("refers_to", String(36)),
+    # the catalogue item a record is drafted under, by code: an item's coverage is judged with the
+    # records under it, so a department's past breakdown finds them without reading every fact
+    Column("item_code", String(64)),
     Index("ix_assessment_fact_stream", "stream_id"),
     Index("ix_assessment_fact_refers_to", "refers_to"),
+    Index("ix_assessment_fact_item_code", "item_code"),
     Index("ix_assessment_fact_department", "department"),
     # a past as_of reads the facts after a snapshot by this range (services.assessment.worlds)
     Index("ix_assessment_fact_upstream_recorded", "upstream", "recorded_at"),

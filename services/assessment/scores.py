@@ -113,9 +113,11 @@ def _judge(
     worlds: Worlds | None,
     *,
     tallied: bool = False,
+    only: str | None = None,
 ) -> Iterator[tuple[Judge, list[ActionFact], dict[str, Any]]]:
     """A judge of ``year`` at ``as_of``; ``tallied``: from the worlds' tallies when they can
-    answer (a league), else over the world of that instant."""
+    answer (a league), else over the world of that instant; ``only``: the one department it will
+    be asked about (then a past world holds that department's share, ``Worlds.of_department``)."""
     in_force, adopted = scheme_in_force(session, settings, year, as_of)
     actions = [ActionFact(a.department, a.kind, a.issued_on) for a in actions_at(session, as_of)]
     rules = rules_of(settings, calendar)
@@ -124,6 +126,10 @@ def _judge(
         counts = worlds.counts_at(session, Counting(in_force, rules), year, as_of)
         if counts is not None:
             yield Judge(World(), in_force, rules, year, as_of, tallied=counts), actions, used
+            return
+    if only is not None and worlds is not None:
+        with worlds.of_department(session, only, as_of) as world:
+            yield Judge(world, in_force, rules, year, as_of), actions, used
             return
     with world_at(session, as_of, worlds) as world:
         yield Judge(world, in_force, rules, year, as_of), actions, used
@@ -177,7 +183,9 @@ def breakdowns(
 ) -> list[dict[str, Any]]:
     """Each department's score explained (``GET /scores/{department}``), all by one judge;
     ``explain=False``: the counts without the violations behind them (from tallies, as a league)."""
-    with _judge(session, settings, calendar, year, as_of, worlds, tallied=not explain) as (judge, actions, used):
+    only = departments[0] if explain and len(departments) == 1 else None
+    judging = _judge(session, settings, calendar, year, as_of, worlds, tallied=not explain, only=only)
+    with judging as (judge, actions, used):
         return [{**judge.department(d, actions, explain=explain), "scheme": used} for d in departments]
 
 

@@ -16,7 +16,12 @@ the whole history each time; instead:
   each replayed from its own facts (``_entities``);
 - **world snapshots**: every ``assessment_snapshot_every_facts`` facts, a copy of the live world
   is stored (``assessment_world_snapshot``). A past breakdown (or a league under another scheme)
-  starts from the fullest one recorded through ``as_of`` and replays only the facts after it.
+  starts from the fullest one recorded through ``as_of`` and replays only the facts after it;
+- **a department's own world**: a past breakdown of one department needs only the entities that
+  department's counts depend on: its own (every fact carries the department it counts for), the
+  records under its catalogue items (``item_code``) and the interpretations of its records
+  (``refers_to``), each replayed from its own facts (``_department_world``). That reads a
+  department's share of the history instead of loading a whole world.
 
 Why a snapshot plus its delta is what a replay from scratch gives:
 
@@ -211,16 +216,27 @@ class Worlds:
         self.freeze_every = freeze_every
         self._frozen = 0  # facts of the live world when it was last frozen
 
-    @contextmanager
-    def at(self, session: Session, as_of: datetime) -> Iterator[World]:
+    def at(self, session: Session, as_of: datetime) -> AbstractContextManager[World]:
         """The world of the facts recorded by ``as_of``, for the duration of the ``with``."""
+        return self._world(session, as_of, lambda: self._past(session, as_of))
+
+    def of_department(self, session: Session, department: str, as_of: datetime) -> AbstractContextManager[World]:
+        """A world with what ``department``'s breakdown at ``as_of`` depends on (more, when it is
+        the live world): its entities, the records under its catalogue items and the
+        interpretations of its records, as they were at ``as_of``."""
+        return self._world(session, as_of, lambda: _department_world(session, department, as_of))
+
+    @contextmanager
+    def _world(self, session: Session, as_of: datetime, past: Callable[[], World]) -> Iterator[World]:
+        """The live world (judged under the lock) when its facts are all recorded by ``as_of``,
+        else the world ``past`` makes."""
         with self._lock:
             self._refresh(session)
             newest = self._frontier.recorded_through
             if newest is None or newest <= as_of:
                 yield self._live
                 return
-        yield self._past(session, as_of)
+        yield past()
 
     def counts_at(
         self, session: Session, counting: Counting, year: int, as_of: datetime
@@ -455,11 +471,62 @@ _CHUNK = 500  # keys per IN list
 
 def _facts_of(session: Session, streams: set[str], as_of: datetime) -> list[tuple[str, Any]]:
     """Every fact of ``streams`` recorded by ``as_of``."""
-    ordered = sorted(streams)
     found: list[tuple[str, Any]] = []
-    for start in range(0, len(ordered), _CHUNK):
-        found += _stream_facts(session, fact.c.stream_id.in_(ordered[start : start + _CHUNK]), as_of)
+    for chunk in _chunks(streams):
+        found += _stream_facts(session, fact.c.stream_id.in_(chunk), as_of)
     return found
+
+
+def _streams_where(session: Session, column: Any, keys: set[str], as_of: datetime) -> set[str]:
+    """The streams with a fact recorded by ``as_of`` whose ``column`` is one of ``keys``."""
+    streams: set[str] = set()
+    for chunk in _chunks(keys):
+        condition = and_(column.in_(chunk), fact.c.recorded_at <= as_of)
+        streams |= set(session.execute(select(fact.c.stream_id).where(condition).distinct()).scalars())
+    return streams
+
+
+def _chunks(keys: set[str]) -> Iterator[list[str]]:
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
+
+
+def _replayed(facts: list[tuple[str, Any]]) -> World:
+    """A world of ``facts`` ((upstream, [position, type, stream_id, data, occurred_at])), applied
+    in position order per upstream."""
+    world = World()
+    for _, (_, type_, stream, data, occurred_at) in sorted(facts, key=lambda f: (f[0], f[1][0])):
+        world.apply(type_, stream, data, occurred_at)
+    return world
+
+
+def _department_world(session: Session, department: str, as_of: datetime) -> World:
+    """What ``department``'s breakdown at ``as_of`` depends on, each entity replayed from its own
+    facts recorded by ``as_of``:
+
+    - the entities with a fact of the department (a request's steps count for the department its
+      first fact names, an incident for each lead it had: the judge keeps those it leads at
+      ``as_of``);
+    - the records under the department's catalogue items (coverage: whichever department drafted
+      them);
+    - the interpretations of the department's records (a policy's sync, whoever interprets it).
+
+    Any other entity changes none of the department's counts or violations, and entities keep the
+    order of their first facts, so the judge explains the department exactly as over the world
+    of every fact (``tests/assessment/test_worlds.py`` compares them at every instant)."""
+    own = set(
+        session.execute(
+            select(fact.c.stream_id).where(fact.c.department == department, fact.c.recorded_at <= as_of).distinct()
+        ).scalars()
+    )
+    facts = _facts_of(session, own, as_of)
+    codes = {row[3]["code"] for _, row in facts if row[1] == "catalogue.CatalogueItemRegistered"}
+    records = {row[2] for _, row in facts if PART_OF.get(row[1]) == "records"}
+    related = _streams_where(session, fact.c.item_code, codes, as_of) | _streams_where(
+        session, fact.c.refers_to, records, as_of
+    )
+    return _replayed(facts + _facts_of(session, related - own, as_of))
 
 
 def _entities(session: Session, changed: set[Unit], frontier: Frontier, as_of: datetime) -> tuple[World, World]:
@@ -474,13 +541,8 @@ def _entities(session: Session, changed: set[Unit], frontier: Frontier, as_of: d
         if PART_OF.get(row[1]) == "interpretations" and "policy_record_id" in row[3]
     }
     changed |= {("records", policy) for policy in policies}
-    records = sorted({key for part, key in changed if part == "records"})
-    interpretations: set[str] = set()
-    for start in range(0, len(records), _CHUNK):
-        referring = fact.c.refers_to.in_(records[start : start + _CHUNK])
-        interpretations |= set(
-            session.execute(select(fact.c.stream_id).where(referring, fact.c.recorded_at <= as_of)).scalars()
-        )
+    records = {key for part, key in changed if part == "records"}
+    interpretations = _streams_where(session, fact.c.refers_to, records, as_of)
     facts += _facts_of(session, (policies | interpretations) - first, as_of)
     before, after = World(), World()
     for upstream, row in sorted(facts, key=lambda f: (f[0], f[1][0])):

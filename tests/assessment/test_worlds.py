@@ -83,6 +83,28 @@ def _league(app: Any, settings: Settings, as_of: datetime, worlds: Worlds | None
         return [*league(session, **kwargs)["items"], *breakdowns(session, explain=False, **kwargs)]
 
 
+def _explained(app: Any, settings: Settings, as_of: datetime, worlds: Worlds | None) -> list[list[dict[str, Any]]]:
+    """Each department's breakdown asked on its own, with every violation."""
+    return [_explained_one(app, settings, as_of, worlds, department) for department in DEPARTMENTS]
+
+
+def _explained_one(
+    app: Any, settings: Settings, as_of: datetime, worlds: Worlds | None, department: str
+) -> list[dict[str, Any]]:
+    """``department``'s breakdown as ``worlds`` answer it (a past one from the department's own
+    world; None: replayed from scratch and judged)."""
+    with app.reading() as session:
+        return breakdowns(
+            session,
+            settings=settings,
+            calendar=CALENDAR,
+            departments=[department],
+            year=2026,
+            as_of=as_of,
+            worlds=worlds,
+        )
+
+
 def _snapshots(app: Any, table: Any = world_snapshot) -> int:
     with app.reading() as session:
         return int(session.execute(select(func.count()).select_from(table)).scalar_one())
@@ -122,6 +144,7 @@ def test_live_and_snapshot_worlds_equal_a_replay_at_every_instant(settings: Sett
                 assert _league(app, settings, as_of, worlds()) == expected, as_of
                 assert _league(app, settings, as_of, Worlds(snapshot_every=every)) == expected, as_of  # no tallies
                 assert _league(app, settings, as_of, later) == expected, as_of
+                assert _explained(app, settings, as_of, followed) == _explained(app, settings, as_of, None), as_of
             if len(history) >= 2 * every:
                 assert _snapshots(app) >= 1
 
@@ -154,6 +177,9 @@ def test_a_city_year_judged_from_snapshots_and_tallies_equals_a_replay(settings:
                 assert league(session, worlds=worlds, **kwargs) == league(session, **kwargs), as_of
                 counted = breakdowns(session, worlds=worlds, explain=False, **kwargs)
                 assert counted == breakdowns(session, explain=False, **kwargs), as_of
+                for department in departments:
+                    alone = {**kwargs, "departments": [department]}
+                    assert breakdowns(session, worlds=worlds, **alone) == breakdowns(session, **alone), as_of
 
 
 def test_facts_of_different_upstreams_change_different_parts_of_the_world(tmp_path: Path) -> None:
@@ -211,6 +237,37 @@ def test_removed_facts_and_snapshots_of_other_code_are_never_used(settings: Sett
         assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
         assert worlds.snapshot_if_due(app.reading, app.transaction)  # snapshots start again too
         assert _snapshots(app) == 1
+
+
+def test_a_past_breakdown_of_one_department_replays_its_share_without_loading_a_world(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked about one department before the live world's newest fact, the breakdown is judged
+    over that department's own entities: no world snapshot is loaded, and the other department's
+    entities are not in the world it is judged over."""
+    with open_application("assessment", settings) as app:
+        history = _small_history()
+        _apply(app, history, {})
+        worlds = Worlds(snapshot_every=1)
+        assert worlds.snapshot_if_due(app.reading, app.transaction)
+
+        def no_world(_: bytes) -> World:
+            raise AssertionError("a world snapshot was loaded")
+
+        monkeypatch.setattr(worlds_module, "_load", no_world)
+        as_of = datetime.fromisoformat(history[3]["occurred_at"])  # before the incident's response
+        with app.reading() as session:
+            with worlds.of_department(session, "FIN", as_of) as world:
+                assert set(world.records) == {"r1", "r2"}
+                assert world.records["r1"].published_at == as_of
+                assert not world.incidents
+            with worlds.of_department(session, "EDU", as_of) as world:
+                assert set(world.incidents) == {"i1"}
+                assert not world.incidents["i1"].clock.responses
+                assert not world.records
+        for department in ("FIN", "EDU"):
+            alone = _explained_one(app, settings, as_of, worlds, department)
+            assert alone == _explained_one(app, settings, as_of, None, department)
 
 
 def _policy_history() -> list[dict[str, Any]]:
