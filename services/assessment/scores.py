@@ -122,17 +122,19 @@ def _judge(
     actions = [ActionFact(a.department, a.kind, a.issued_on) for a in actions_at(session, as_of)]
     rules = rules_of(settings, calendar)
     used = {**in_force.as_dict(), "adopted": adopted}
+    counting = Counting(in_force, rules)
     if tallied and worlds is not None:
-        counts = worlds.counts_at(session, Counting(in_force, rules), year, as_of)
+        counts = worlds.counts_at(session, counting, year, as_of)
         if counts is not None:
             yield Judge(World(), in_force, rules, year, as_of, tallied=counts), actions, used
             return
     if only is not None and worlds is not None:
-        with worlds.of_department(session, only, as_of) as world:
-            yield Judge(world, in_force, rules, year, as_of), actions, used
-            return
-    with world_at(session, as_of, worlds) as world:
-        yield Judge(world, in_force, rules, year, as_of), actions, used
+        opened = worlds.of_department(session, only, as_of)
+    else:
+        opened = world_at(session, as_of, worlds)
+    with opened as world:
+        tally = None if worlds is None else worlds.live_tally(world, counting)
+        yield Judge(world, in_force, rules, year, as_of, tally=tally), actions, used
 
 
 def league(

@@ -7,11 +7,10 @@ the violations (with the service and id they came from) that cost it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
-from itertools import chain
+from functools import cached_property, partial
 from typing import Any
 
 from services.assessment.counting import (
@@ -25,6 +24,7 @@ from services.assessment.counting import (
     covered_item,
     violation,
 )
+from services.assessment.tallies import Tally, Unit
 from services.assessment.world import World
 from shared.rules.law import Law
 from shared.rules.opinion import EMERGENCY_DEADLINES
@@ -128,14 +128,26 @@ Tallied = dict[tuple[str, str], list[int]]  # per (department, indicator): [met,
 
 class Judge:
     def __init__(
-        self, world: World, scheme: Scheme, rules: Rules, year: int, as_of: datetime, *, tallied: Tallied | None = None
+        self,
+        world: World,
+        scheme: Scheme,
+        rules: Rules,
+        year: int,
+        as_of: datetime,
+        *,
+        tallied: Tallied | None = None,
+        tally: Tally | None = None,
     ) -> None:
         """``tallied``: the counts of ``year`` at ``as_of`` from tallies (``services.assessment.
-        tallies``, made with ``Counting(scheme, rules)``), for scores without explanations."""
+        tallies``, made with ``Counting(scheme, rules)``), for scores without explanations;
+        ``tally``: the world's own tally for these rules, settled at or before ``as_of``: a
+        breakdown then counts again only the open units and takes the settled ones' sums and
+        misses from it."""
+        assert tally is None or (tally.clock is not None and tally.clock <= as_of), "a tally answers after its clock"
         self.world, self.scheme, self.rules, self.year = world, scheme, rules, year
         self.as_of = as_of
         self.counting = Counting(scheme, rules)
-        self.tallied = tallied
+        self.tallied, self.tally = tallied, tally
 
     @cached_property
     def _by_department(self) -> dict[str, dict[str, list[tuple[str, Any]]]]:
@@ -185,24 +197,32 @@ class Judge:
         return indicators
 
     def _judged(self, dept: str, explain: bool) -> dict[str, Indicator]:
-        """Every fact of the department counted at ``as_of``."""
+        """Every fact of the department counted at ``as_of`` (with a tally: only its open units;
+        the settled ones add their sums, and their misses in the same order)."""
         indicators = self._indicators(explain)
-        counting, as_of, year = self.counting, self.as_of, self.year
-        counts: list[Iterable[Count]] = []
-        for rid, r in self._of(dept, "records"):
-            counts.append(counting.record(rid, r, self._interpretations_of.get(rid, []), as_of, year))
-        counts += [counting.proposal(pid, p, as_of) for pid, p in self._of(dept, "proposals")]
-        counts += [counting.request(rid, r, as_of) for rid, r in self._of(dept, "requests")]
-        counts += [counting.incident(iid, i, as_of) for iid, i in self._of(dept, "incidents")]
-        counts += [counting.interpretation(i) for _, i in self._of(dept, "interpretations")]
+        tally, year = self.tally, self.year
         principal = indicators["principal_interpretations"]
-        for count in chain.from_iterable(counts):
-            if count.year != year or count.department != dept:
+        for unit, count in self._units(dept):
+            if tally is None or unit in tally.pending:
+                counts: Iterable[Count] = count()
+            else:  # settled: its sums are added below; only its misses are shown
+                for missed in tally.missed.get(unit, ()):
+                    if missed.year == year and missed.department == dept and missed.violation and explain:
+                        indicators[missed.indicator].violations.append(missed.violation())
                 continue
-            if count.indicator == "principal_interpretations":
-                principal.numerator += 1
-            else:
-                indicators[count.indicator].judge(count.status, count.violation)
+            for c in counts:
+                if c.year != year or c.department != dept:
+                    continue
+                if c.indicator == "principal_interpretations":
+                    principal.numerator += 1
+                else:
+                    indicators[c.indicator].judge(c.status, c.violation)
+        if tally is not None:
+            for name, indicator in indicators.items():
+                met, counted = tally.totals.get((year, dept, name), (0, 0))
+                indicator.numerator += met
+                if name != "principal_interpretations":  # its denominator is the quota
+                    indicator.denominator += counted
         self._coverage(dept, indicators["catalogue_coverage"])
         required = self.scheme.principal_interpretations_required
         if principal.numerator < required and explain:
@@ -210,6 +230,21 @@ class Judge:
                 violation("principal_quota_short", "interpretation", dept, int(principal.numerator), " of ", required)()
             )
         return indicators
+
+    def _units(self, dept: str) -> Iterator[tuple[Unit, Callable[[], Iterable[Count]]]]:
+        """The department's units in the order their misses are shown, each with how it is
+        counted at ``as_of``."""
+        counting, as_of, year = self.counting, self.as_of, self.year
+        for rid, r in self._of(dept, "records"):
+            yield ("records", rid), partial(counting.record, rid, r, self._interpretations_of.get(rid, []), as_of, year)
+        for pid, p in self._of(dept, "proposals"):
+            yield ("proposals", pid), partial(counting.proposal, pid, p, as_of)
+        for rid, r in self._of(dept, "requests"):
+            yield ("requests", rid), partial(counting.request, rid, r, as_of)
+        for iid, i in self._of(dept, "incidents"):
+            yield ("incidents", iid), partial(counting.incident, iid, i, as_of)
+        for iid, i in self._of(dept, "interpretations"):
+            yield ("interpretations", iid), partial(counting.interpretation, i)
 
     def _tallied(self, dept: str, counts: Tallied) -> dict[str, Indicator]:
         """The department's indicators from a tally's counts (the counts ``_judged`` makes)."""

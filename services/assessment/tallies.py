@@ -13,6 +13,10 @@ of the world's newest fact (``World.clock``):
 - a unit with a pending count stays *open*: it is counted again at each question's ``as_of``,
   and at each new clock, where it settles once final.
 
+A live breakdown takes a tally too (``Judge`` with ``tally``): the settled units' sums and their
+misses, each kept with how it is explained (final, so its text is the same at any later instant),
+and only the open units counted again at ``as_of``.
+
 Why a tally answers what the judge answers from scratch, at any ``as_of`` at or after the clock:
 
 - a judged deadline never comes back (``shared.rules.time.judge`` is monotone in ``now``), so a
@@ -45,6 +49,9 @@ class Tally:
         """A tally of ``world``'s facts, every entity to be counted at the first ``settle``."""
         self.totals: dict[Sum, list[int]] = {}  # settled counts: [met, counted]
         self.settled: dict[Unit, tuple[tuple[Sum, bool], ...]] = {}  # what each settled unit added
+        # the settled units' missed counts, with how each miss is explained (final, so the same at
+        # every later instant): a live breakdown shows them without counting the unit again
+        self.missed: dict[Unit, tuple[Count, ...]] = {}
         # the open units: their counts at the clock, with their deadlines (not how a miss is explained)
         self.pending: dict[Unit, tuple[Count, ...]] = {}
         self.dirty: set[Unit] = set() if world is None else {(p, k) for p, entities in world.parts() for k in entities}
@@ -71,6 +78,7 @@ class Tally:
 
     @classmethod
     def restored(cls, summary: dict[str, Any]) -> Tally:
+        """A tally from its snapshot, for a past league (it explains nothing: ``missed`` is not stored)."""
         tally = cls()
         tally.clock, tally.totals, tally.pending = summary["clock"], summary["totals"], summary["pending"]
         tally.codes, tally.items = summary["codes"], summary["items"]
@@ -118,6 +126,9 @@ class Tally:
             added.append((key, met))
         if added:
             self.settled[unit] = tuple(added)
+        missed = tuple(count for count in counts if count.status == "missed")
+        if missed:
+            self.missed[unit] = missed
 
     def _forget(self, unit: Unit) -> None:
         for sum_, met in self.settled.pop(unit, ()):
@@ -125,6 +136,7 @@ class Tally:
             total[0] -= met
             total[1] -= 1
         self.pending.pop(unit, None)
+        self.missed.pop(unit, None)
         part, key = unit
         if part == "records":
             self._uncover(unit, self.covering.pop(key, None), None)

@@ -226,6 +226,14 @@ class Worlds:
         interpretations of its records, as they were at ``as_of``."""
         return self._world(session, as_of, lambda: _department_world(session, department, as_of))
 
+    def live_tally(self, world: World, counting: Counting) -> Tally | None:
+        """The live world's tally for ``counting``'s rules, settled at its clock, when ``world``
+        is the live world (asked inside the ``with`` that yielded it, under the lock); None for
+        any other world, which is judged entity by entity."""
+        if world is not self._live or world.clock is None:
+            return None
+        return tally_of(world, counting)
+
     @contextmanager
     def _world(self, session: Session, as_of: datetime, past: Callable[[], World]) -> Iterator[World]:
         """The live world (judged under the lock) when its facts are all recorded by ``as_of``,

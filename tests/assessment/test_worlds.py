@@ -133,6 +133,8 @@ def test_live_and_snapshot_worlds_equal_a_replay_at_every_instant(settings: Sett
                 newest = datetime.fromisoformat(history[done - 1]["occurred_at"])
                 as_of = newest + timedelta(hours=data.draw(st.integers(0, 800)))
                 assert _league(app, settings, as_of, followed) == _league(app, settings, as_of, None), as_of
+                # explained: the live tally's misses of settled units, the open units counted again
+                assert _explained(app, settings, as_of, followed) == _explained(app, settings, as_of, None), as_of
             instants = [datetime.fromisoformat(i["occurred_at"]) for i in history]
             instants += [instants[0] - timedelta(hours=1), instants[-1] + timedelta(days=400)]
             instants += [i + timedelta(minutes=30) for i in instants[:-2]]
