@@ -523,13 +523,9 @@ def _department_world(session: Session, department: str, as_of: datetime) -> Wor
     Any other entity changes none of the department's counts or violations, and entities keep the
     order of their first facts, so the judge explains the department exactly as over the world
     of every fact (``tests/assessment/test_worlds.py`` compares them at every instant)."""
-    own = set(
-        session.execute(
-            select(fact.c.stream_id).where(fact.c.department == department, fact.c.recorded_at <= as_of).distinct()
-        ).scalars()
-    )
+    own = _streams_where(session, fact.c.department, {department}, as_of)
     facts = _facts_of(session, own, as_of)
-    codes = {row[3]["code"] for _, row in facts if row[1] == "catalogue.CatalogueItemRegistered"}
+    codes = {row[3]["code"] for _, row in facts if PART_OF.get(row[1]) == "items" and "code" in row[3]}
     records = {row[2] for _, row in facts if PART_OF.get(row[1]) == "records"}
     related = _streams_where(session, fact.c.item_code, codes, as_of) | _streams_where(
         session, fact.c.refers_to, records, as_of
@@ -552,10 +548,5 @@ def _entities(session: Session, changed: set[Unit], frontier: Frontier, as_of: d
     records = {key for part, key in changed if part == "records"}
     interpretations = _streams_where(session, fact.c.refers_to, records, as_of)
     facts += _facts_of(session, (policies | interpretations) - first, as_of)
-    before, after = World(), World()
-    for upstream, row in sorted(facts, key=lambda f: (f[0], f[1][0])):
-        position, type_, stream, data, occurred_at = row
-        after.apply(type_, stream, data, occurred_at)
-        if position <= frontier.positions.get(upstream, 0):
-            before.apply(type_, stream, data, occurred_at)
-    return before, after
+    at_frontier = [(upstream, row) for upstream, row in facts if row[0] <= frontier.positions.get(upstream, 0)]
+    return _replayed(at_frontier), _replayed(facts)
