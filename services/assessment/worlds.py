@@ -60,7 +60,7 @@ from datetime import datetime
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import and_, delete, desc, func, insert, select
+from sqlalchemy import and_, delete, desc, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from services.assessment import counting, tallies
@@ -116,20 +116,29 @@ class Frontier:
         )
 
 
-def _facts_after(session: Session, frontier: Frontier, as_of: datetime | None) -> Iterator[tuple[str, Any]]:
-    """Facts after ``frontier`` (recorded by ``as_of`` when given), per upstream in position order."""
-    for upstream in UPSTREAMS:
-        after = frontier.positions.get(upstream, 0)
-        condition = and_(fact.c.upstream == upstream, fact.c.position > after)
-        order: tuple[Any, ...] = (fact.c.position,)
-        if as_of is not None:
-            condition = and_(condition, fact.c.recorded_at <= as_of)
-            if upstream in frontier.recorded:  # the index range: recorded_at never decreases along a log
-                condition = and_(condition, fact.c.recorded_at >= frontier.recorded[upstream])
-            # The same order as by position (recorded_at never decreases along a log), and it lets the
-            # planner read the (upstream, recorded_at) range: by position alone SQLite read the primary
-            # key from ``after`` to the end of the log (at 100k events per upstream, 50-80 ms a question).
-            order = (fact.c.recorded_at, fact.c.position)
+def _after(upstream: str, frontier: Frontier, as_of: datetime | None) -> tuple[Any, tuple[Any, ...]]:
+    """The condition and order of ``upstream``'s facts after ``frontier`` (recorded by ``as_of``
+    when given), in position order."""
+    after = frontier.positions.get(upstream, 0)
+    condition = and_(fact.c.upstream == upstream, fact.c.position > after)
+    if as_of is None:
+        return condition, (fact.c.position,)
+    condition = and_(condition, fact.c.recorded_at <= as_of)
+    if upstream in frontier.recorded:  # the index range: recorded_at never decreases along a log
+        condition = and_(condition, fact.c.recorded_at >= frontier.recorded[upstream])
+    # The same order as by position (recorded_at never decreases along a log), and it lets the
+    # planner read the (upstream, recorded_at) range: by position alone SQLite read the primary
+    # key from ``after`` to the end of the log (at 100k events per upstream, 50-80 ms a question).
+    return condition, (fact.c.recorded_at, fact.c.position)
+
+
+def _facts_after(
+    session: Session, frontier: Frontier, as_of: datetime | None, upstreams: tuple[str, ...] = UPSTREAMS
+) -> Iterator[tuple[str, Any]]:
+    """Facts of ``upstreams`` after ``frontier`` (recorded by ``as_of`` when given), per upstream
+    in position order."""
+    for upstream in upstreams:
+        condition, order = _after(upstream, frontier, as_of)
         rows = session.execute(
             select(fact.c.position, fact.c.type, fact.c.stream_id, fact.c.data, fact.c.occurred_at, fact.c.recorded_at)
             .where(condition)
@@ -140,10 +149,31 @@ def _facts_after(session: Session, frontier: Frontier, as_of: datetime | None) -
             yield upstream, row
 
 
-def advance(world: World, frontier: Frontier, session: Session, as_of: datetime | None = None) -> int:
-    """Apply the facts after ``frontier`` (recorded by ``as_of`` when given) to ``world``; move the frontier."""
+def _units_after(session: Session, frontier: Frontier, as_of: datetime) -> set[Unit]:
+    """The units the facts after ``frontier`` recorded by ``as_of`` touch: their types and streams
+    only (a past question replays those entities from their own facts anyway), fetched at once
+    (a tally snapshot is at most ``assessment_tally_snapshot_every_facts`` facts behind)."""
+    units: set[Unit] = set()
+    for upstream in UPSTREAMS:
+        condition, order = _after(upstream, frontier, as_of)
+        for type_, stream in session.execute(select(fact.c.type, fact.c.stream_id).where(condition).order_by(*order)):
+            part = PART_OF.get(type_)
+            if part is not None:
+                units.add((part, stream))
+    return units
+
+
+def advance(
+    world: World,
+    frontier: Frontier,
+    session: Session,
+    as_of: datetime | None = None,
+    upstreams: tuple[str, ...] = UPSTREAMS,
+) -> int:
+    """Apply the facts of ``upstreams`` after ``frontier`` (recorded by ``as_of`` when given) to
+    ``world``; move the frontier."""
     applied = 0
-    for upstream, row in _facts_after(session, frontier, as_of):
+    for upstream, row in _facts_after(session, frontier, as_of, upstreams):
         _fold(world, frontier, upstream, row)
         applied += 1
     return applied
@@ -264,25 +294,17 @@ class Worlds:
         return self._past_counts(session, counting, year, as_of)
 
     def _refresh(self, session: Session) -> None:
-        if self._stale(session):
+        stale, grown = _heads(session, self._frontier)
+        if stale:
             log.info("the facts were replaced (a rebuild?): the live world and its snapshots start again")
             self._live, self._frontier = World(), Frontier()
             self._snapshotted, self._tallied, self._formats_checked = 0, 0, False  # gone with the facts
             self._frozen = 0
-        advance(self._live, self._frontier, session)
+        if grown:
+            advance(self._live, self._frontier, session, upstreams=grown)
         if self.freeze_every and self._frontier.facts - self._frozen >= self.freeze_every:
             _freeze()
             self._frozen = self._frontier.facts
-
-    def _stale(self, session: Session) -> bool:
-        """True when a fact this world applied is gone (facts only grow, except by a rebuild)."""
-        for upstream, position in self._frontier.positions.items():
-            present = session.execute(
-                select(fact.c.position).where(fact.c.upstream == upstream, fact.c.position == position)
-            ).first()
-            if present is None:
-                return True
-        return False
 
     def _past(self, session: Session, as_of: datetime) -> World:
         row = session.execute(
@@ -316,11 +338,7 @@ class Worlds:
         if row is None:
             return None
         tally, frontier = Tally.restored(_load_summary(row.state)), Frontier.from_json(row.frontier)
-        changed: set[Unit] = tally.moving()
-        for _, (_, type_, stream, *_rest) in _facts_after(session, frontier, as_of):
-            part = PART_OF.get(type_)
-            if part is not None:
-                changed.add((part, stream))
+        changed = tally.moving() | _units_after(session, frontier, as_of)
         before, after = _entities(session, changed, frontier, as_of)
         return counts_since(tally, counting, year, as_of, before, after, changed)
 
@@ -435,6 +453,23 @@ def _freeze() -> None:
     gc.collect()
     gc.freeze()
     log.info("froze %d long-lived objects in %.0f ms", gc.get_freeze_count(), (perf_counter() - started) * 1000)
+
+
+def _heads(session: Session, frontier: Frontier) -> tuple[bool, tuple[str, ...]]:
+    """One statement a question asks before anything else: whether a fact the live world applied
+    is gone (facts only grow, except by a rebuild: the last one applied of each upstream, looked up
+    by key), and which upstreams have facts it has not applied (each one's newest position, read
+    from the end of its key)."""
+    applied = frontier.positions
+    present: Any = literal(0)
+    if applied:
+        last = or_(*(and_(fact.c.upstream == u, fact.c.position == p) for u, p in applied.items()))
+        present = select(func.count()).select_from(fact).where(last).scalar_subquery()
+    newest = [select(func.max(fact.c.position)).where(fact.c.upstream == u).scalar_subquery() for u in UPSTREAMS]
+    found, *heads = session.execute(select(present, *newest)).one()
+    stale = found < len(applied)
+    after = {} if stale else applied
+    return stale, tuple(u for u, head in zip(UPSTREAMS, heads, strict=True) if (head or 0) > after.get(u, 0))
 
 
 def _gap(facts: int, newest: int, every: int) -> bool:
