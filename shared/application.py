@@ -12,7 +12,7 @@ import functools
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
@@ -78,13 +78,24 @@ def type_name(topic: str) -> str:
 
 
 class Projection:
-    """Event class -> handler that writes read-model rows through the given session."""
+    """Event class -> handler that writes read-model rows through the given session.
 
-    def __init__(self, *tables: Table) -> None:
+    ``kept``: tables derived from other read-model rows rather than from the events themselves
+    (the catalogue's search index, made from each record's texts). A rebuild leaves them as they
+    are, their handlers skip them while the events replay (``replaying``), and each of
+    ``refresh_hooks`` brings them up to date once afterwards, redoing only what changed.
+    """
+
+    def __init__(self, *tables: Table, kept: tuple[Table, ...] = ()) -> None:
         self.tables = list(tables)
+        self.kept = list(kept)
         self._handlers: dict[type, Handler] = {}
-        # Run when the read models are rebuilt, for derived state outside ``tables``.
-        self.reset_hooks: list[Callable[[Session], None]] = []
+        self.refresh_hooks: list[Callable[[Callable[[], AbstractContextManager[Session]]], None]] = []
+
+    @staticmethod
+    def replaying(session: Session) -> bool:
+        """True in the transactions of a rebuild that replay events into emptied read models."""
+        return bool(session.info.get(_REPLAYING))
 
     def on(self, *event_classes: type) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -110,6 +121,9 @@ class Projection:
         handler = self._handlers.get(type(domain_event))
         if handler is not None:
             handler(session, domain_event)
+
+
+_REPLAYING = "openness.replaying"
 
 
 @functools.cache
@@ -573,30 +587,35 @@ class ServiceApplication(Application[UUID]):
         """Empty the read models, replay every event into them; return how many were replayed.
 
         Rows are deleted rather than tables dropped, so what the migrations made (indexes,
-        generated columns, full-text tables) stays exactly as migrated.
+        generated columns, full-text tables) stays exactly as migrated. The projection's ``kept``
+        tables are not emptied: its refresh hooks bring them up to date once the events replayed.
         """
         tables = [*self.projection.tables, *self.follower_tables, self.kernel.webhooks.webhooks]
         with self.transaction() as session:
             for table in reversed(self.metadata.sorted_tables):
-                if table in tables:
+                if table in tables and table not in self.projection.kept:
                     session.execute(delete(table))
             session.execute(delete(self.kernel.follow_positions))
-            for reset in self.projection.reset_hooks:
-                reset(session)
         total, done, after = self.head_position(), 0, 0
         while True:
             notifications = self.recorder.select_notifications(start=after + 1, limit=batch)
             if not notifications:
                 break
             with self.transaction() as session:
-                for notification in notifications:
-                    domain_event = self.mapper.to_domain_event(notification)
-                    self.projection.apply(session, domain_event)
-                    webhooks.project(session, self, domain_event)
+                session.info[_REPLAYING] = True
+                try:
+                    for notification in notifications:
+                        domain_event = self.mapper.to_domain_event(notification)
+                        self.projection.apply(session, domain_event)
+                        webhooks.project(session, self, domain_event)
+                finally:
+                    del session.info[_REPLAYING]
             done += len(notifications)
             after = notifications[-1].id
             if progress is not None:
                 progress(done, total)
+        for refresh in self.projection.refresh_hooks:
+            refresh(self.transaction)
         return done
 
 

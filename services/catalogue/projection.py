@@ -46,8 +46,9 @@ projection = Projection(
     request_appeal_result,
     annual_report,
     annual_figures,
+    kept=(record_search,),  # made from the records' texts: search.refresh after a rebuild
 )
-projection.reset_hooks.append(search.reset)
+projection.refresh_hooks.append(search.refresh)
 
 
 # --- disclosure records ---------------------------------------------------------------------

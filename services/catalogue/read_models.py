@@ -61,6 +61,9 @@ record_search = Table(
     metadata,
     Column("record_id", String(36), primary_key=True),
     Column("document", Text, nullable=False),
+    # What the document was made from (search.source: the texts and the tokeniser), so a rebuild
+    # makes again only the documents whose record changed. Null for documents made before it was kept.
+    Column("source", String(64)),
 )
 
 item = Table(

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, text
 
+from services.catalogue import search
+from services.catalogue.read_models import record_search
 from shared.settings import Settings
 from tests.catalogue.builders import draft, publish
 from tests.support import assert_problem, auth
@@ -93,3 +98,75 @@ def test_the_search_index_is_rebuilt_with_the_read_models(catalogue: TestClient,
     catalogue.app.state.application.rebuild()  # type: ignore[attr-defined]
     assert _titles(catalogue, "预算") == ["关于财政预算公开的通知"]
     assert len(_titles(catalogue, "关于")) == 4
+
+
+def _documents(app: Any) -> dict[str, tuple[str, str | None]]:
+    with app.reading() as session:
+        rows = session.execute(select(record_search.c.record_id, record_search.c.document, record_search.c.source))
+        return {record_id: (document, made_from) for record_id, document, made_from in rows}
+
+
+def _counting_documents(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, ...]]:
+    made: list[tuple[str | None, ...]] = []
+    document = search.document
+
+    def counted(*parts: str | None) -> str:
+        made.append(parts)
+        return document(*parts)
+
+    monkeypatch.setattr(search, "document", counted)
+    return made
+
+
+def test_a_rebuild_keeps_the_documents_of_unchanged_records_and_tokenises_none(
+    catalogue: TestClient, library: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = catalogue.app.state.application  # type: ignore[attr-defined]
+    before = _documents(app)
+    assert len(before) == 5
+    assert all(made_from is not None for _, made_from in before.values())
+    made = _counting_documents(monkeypatch)
+    app.rebuild()
+    assert made == []  # jieba was the largest cost of a rebuild
+    assert _documents(app) == before
+    assert _titles(catalogue, "预算") == ["关于财政预算公开的通知"]
+
+
+def test_a_rebuild_remakes_documents_whose_texts_or_tokeniser_changed_and_drops_the_orphans(
+    catalogue: TestClient, library: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = catalogue.app.state.application  # type: ignore[attr-defined]
+    before = _documents(app)
+    sqlite = app.store.engine.dialect.name == "sqlite"
+    with app.transaction() as session:
+        # made by another version of the texts, before sources were kept, and for a record that is gone
+        session.execute(
+            record_search.update()
+            .where(record_search.c.record_id == library["budget"])
+            .values(document="旧", source="0")
+        )
+        session.execute(
+            record_search.update().where(record_search.c.record_id == library["school"]).values(source=None)
+        )
+        inserted = session.execute(record_search.insert().values(record_id="gone", document="孤儿 预算", source="0"))
+        if sqlite:
+            session.execute(
+                text("INSERT INTO catalogue_record_fts (rowid, record_id, document) VALUES (:r, 'gone', '孤儿 预算')"),
+                {"r": inserted.lastrowid},
+            )
+    made = _counting_documents(monkeypatch)
+    app.rebuild()
+    assert sorted(parts[0] or "" for parts in made) == sorted(
+        ["关于财政预算公开的通知", "市教育局关于义务教育招生入学的实施意见"]
+    )
+    assert _documents(app) == before
+    assert _titles(catalogue, "预算") == ["关于财政预算公开的通知"]
+    if sqlite:
+        with app.reading() as session:
+            assert session.execute(text("SELECT count(*) FROM catalogue_record_fts")).scalar() == len(before)
+
+    made.clear()
+    monkeypatch.setattr(search, "TOKENISER", search.TOKENISER + " (another dictionary)")
+    app.rebuild()
+    assert len(made) == len(before)  # every document made again, once each
+    assert {k: d for k, (d, _) in _documents(app).items()} == {k: d for k, (d, _) in before.items()}
