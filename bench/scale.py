@@ -356,7 +356,7 @@ def _rebuild_and_verify(settings: Settings) -> dict[str, float]:
         report = app.verify_chain()
         verified = report.checked / (time.perf_counter() - started)
         started = time.perf_counter()
-        rebuilt = app.rebuild(batch=2000)
+        rebuilt = app.rebuild()
         rebuild = rebuilt / (time.perf_counter() - started)
     return {"verification_events_per_second": round(verified, 1), "rebuild_events_per_second": round(rebuild, 1)}
 
