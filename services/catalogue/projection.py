@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from services.catalogue import request_queries, search
@@ -64,8 +64,20 @@ def _history(
     *,
     drafted: bool = False,
 ) -> None:
-    """The version row of a record's change; ``drafted``: the event itself holds the texts
-    (the row was just inserted from it), so they are not read back."""
+    """The version row of a record's change, with the texts as they are after it; ``drafted``:
+    the event itself holds the texts (the row was just inserted from it)."""
+    values = {
+        "record_id": str(e.originator_id),
+        "version": e.originator_version,
+        "change": change,
+        "changed_fields": changed,
+        "reason": reason,
+        "actor": actor,
+        "at": e.timestamp,
+    }
+    if change not in _TEXT_CHANGES:  # the texts are the record row's: the database copies them
+        session.execute(_INSERT_VERSION_OF_ROW, values)
+        return
     if drafted:
         current: Any = e
     else:
@@ -76,24 +88,26 @@ def _history(
         ).one()
     session.execute(
         _INSERT_VERSION,
-        {
-            "record_id": str(e.originator_id),
-            "version": e.originator_version,
-            "change": change,
-            "changed_fields": changed,
-            "reason": reason,
-            "actor": actor,
-            "at": e.timestamp,
-            "title": current.title,
-            "body": current.body,
-            "attachments": current.attachments,
-        },
+        {**values, "title": current.title, "body": current.body, "attachments": current.attachments},
     )
-    if change in ("drafted", "corrected"):
-        search.index(session, str(e.originator_id), current.title, current.doc_number, current.body, new=drafted)
+    search.index(session, str(e.originator_id), current.title, current.doc_number, current.body, new=drafted)
 
 
+_TEXT_CHANGES = ("drafted", "corrected")  # the changes that write texts (and so the search document)
 _INSERT_VERSION = insert(record_version)
+_INSERT_VERSION_OF_ROW = insert(record_version).from_select(
+    ["record_id", "version", "change", "changed_fields", "reason", "actor", "at", "title", "body", "attachments"],
+    select(
+        record.c.id,
+        *(
+            bindparam(name, type_=record_version.c[name].type)
+            for name in ("version", "change", "changed_fields", "reason", "actor", "at")
+        ),
+        record.c.title,
+        record.c.body,
+        record.c.attachments,
+    ).where(record.c.id == bindparam("record_id")),
+)  # one statement, no read back: was a select of the texts and an insert of them
 
 
 _INSERT_RECORD = insert(record)  # one statement, compiled once; each event's values are its parameters

@@ -46,6 +46,11 @@ def test_draft_publish_correct_revoke_with_history(catalogue: TestClient, settin
     assert history[2]["changed_fields"] == ["body"]
     assert history[1]["body"] == record_body()["body"]
     assert history[2]["body"] == "更正后的正文"
+    # a version the database copies the texts into (publish, revoke) holds them as they were then
+    assert (history[1]["title"], history[1]["changed_fields"], history[1]["reason"]) == (record["title"], [], None)
+    assert (history[3]["body"], history[3]["changed_fields"], history[3]["reason"]) == ("更正后的正文", [], "已废止")
+    assert history[3]["title"] == record["title"]
+    assert history[3]["at"].endswith("+08:00")
 
 
 def test_index_numbers_are_unique_per_department_and_year(catalogue: TestClient, settings: Settings) -> None:
