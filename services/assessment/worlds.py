@@ -151,8 +151,9 @@ def _facts_after(
 
 def _units_after(session: Session, frontier: Frontier, as_of: datetime) -> set[Unit]:
     """The units the facts after ``frontier`` recorded by ``as_of`` touch: their types and streams
-    only (a past question replays those entities from their own facts anyway), fetched at once
-    (a tally snapshot is at most ``assessment_tally_snapshot_every_facts`` facts behind)."""
+    only (a past question replays those entities from their own facts anyway), without a
+    server-side cursor: once the followers have caught up, tally snapshots lie every
+    ``assessment_tally_snapshot_every_facts`` facts, so these are a few hundred rows."""
     units: set[Unit] = set()
     for upstream in UPSTREAMS:
         condition, order = _after(upstream, frontier, as_of)
