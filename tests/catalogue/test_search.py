@@ -132,7 +132,7 @@ def test_a_rebuild_keeps_the_documents_of_unchanged_records_and_tokenises_none(
     assert _titles(catalogue, "预算") == ["关于财政预算公开的通知"]
 
 
-def test_a_rebuild_remakes_documents_whose_texts_or_tokeniser_changed_and_drops_the_orphans(
+def test_a_rebuild_remakes_missing_documents_and_those_whose_texts_or_tokeniser_changed_and_drops_orphans(
     catalogue: TestClient, library: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = catalogue.app.state.application  # type: ignore[attr-defined]
@@ -148,6 +148,15 @@ def test_a_rebuild_remakes_documents_whose_texts_or_tokeniser_changed_and_drops_
         session.execute(
             record_search.update().where(record_search.c.record_id == library["school"]).values(source=None)
         )
+        if sqlite:  # and one record's document lost
+            session.execute(
+                text(
+                    "DELETE FROM catalogue_record_fts WHERE rowid = "
+                    "(SELECT rowid FROM catalogue_record_search WHERE record_id = :id)"
+                ),
+                {"id": library["health"]},
+            )
+        session.execute(record_search.delete().where(record_search.c.record_id == library["health"]))
         inserted = session.execute(record_search.insert().values(record_id="gone", document="孤儿 预算", source="0"))
         if sqlite:
             session.execute(
@@ -157,10 +166,11 @@ def test_a_rebuild_remakes_documents_whose_texts_or_tokeniser_changed_and_drops_
     made = _counting_documents(monkeypatch)
     app.rebuild()
     assert sorted(parts[0] or "" for parts in made) == sorted(
-        ["关于财政预算公开的通知", "市教育局关于义务教育招生入学的实施意见"]
+        ["关于财政预算公开的通知", "市教育局关于义务教育招生入学的实施意见", "市卫健委关于医疗机构监督检查的公告"]
     )
     assert _documents(app) == before
     assert _titles(catalogue, "预算") == ["关于财政预算公开的通知"]
+    assert _titles(catalogue, "医疗") == ["市卫健委关于医疗机构监督检查的公告"]
     if sqlite:
         with app.reading() as session:
             assert session.execute(text("SELECT count(*) FROM catalogue_record_fts")).scalar() == len(before)
