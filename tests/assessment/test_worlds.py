@@ -15,11 +15,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy import event as sqlalchemy_event
 
 from services.assessment import worlds as worlds_module
+from services.assessment.counting import Counting
 from services.assessment.projection import record_fact
 from services.assessment.read_models import fact, tally_snapshot, world_snapshot
-from services.assessment.scores import breakdowns, league, worlds_for
+from services.assessment.scores import breakdowns, default_scheme, league, rules_of, worlds_for
 from services.assessment.world import HANDLED_BY_UPSTREAM, World
 from services.assessment.worlds import SNAPSHOT_FORMAT, Worlds
 from shared.calendar import WorkingCalendar
@@ -402,3 +404,37 @@ def test_loading_a_world_snapshot_pauses_the_collector_and_always_resumes_it() -
         worlds_module.pickle.loads = original  # type: ignore[assignment]
     assert paused == [True, True]
     assert gc.isenabled()
+
+
+def test_a_question_on_facts_already_applied_reads_the_facts_table_once(settings: Settings) -> None:
+    """Before judging, the live world asks whether its facts are still there and which upstreams
+    grew: one statement (it was three key lookups and three cursors, even with nothing new).
+    When one upstream grew, only that upstream's new facts are read besides."""
+    with open_application("assessment", settings) as app:
+        history, positions = _small_history(), dict[str, int]()
+        _apply(app, history[:-1], positions)
+        end = datetime.fromisoformat(history[-1]["occurred_at"]) + timedelta(days=400)
+        counting = Counting(default_scheme(settings), rules_of(settings, CALENDAR))
+        worlds = worlds_for(settings, CALENDAR)
+        with app.reading() as session:
+            worlds.counts_at(session, counting, 2026, end)  # the live world is made
+        reads: list[str] = []
+
+        def reading_facts(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if "assessment_fact" in statement:
+                reads.append(statement)
+
+        sqlalchemy_event.listen(app.store.engine, "before_cursor_execute", reading_facts)
+        try:
+            with app.reading() as session:
+                worlds.counts_at(session, counting, 2026, end)
+            assert len(reads) == 1, reads
+            _apply(app, history[-1:], positions)  # the opinion feed grows by one fact
+            reads.clear()  # what recording it read
+            with app.reading() as session:
+                worlds.counts_at(session, counting, 2026, end)
+            assert len(reads) == 2, reads  # the heads, then the opinion facts after the frontier
+            assert _upstream(history[-1]) == "opinion"
+        finally:
+            sqlalchemy_event.remove(app.store.engine, "before_cursor_execute", reading_facts)
+        assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
