@@ -76,7 +76,7 @@ def _history(
         "at": e.timestamp,
     }
     if change not in _TEXT_CHANGES:  # the texts are the record row's: the database copies them
-        session.execute(_INSERT_VERSION_OF_ROW, values)
+        session.execute(_INSERT_VERSION_OF_ROW, values).one()  # a record without a row fails, as reading it did
         return
     if drafted:
         current: Any = e
@@ -95,19 +95,23 @@ def _history(
 
 _TEXT_CHANGES = ("drafted", "corrected")  # the changes that write texts (and so the search document)
 _INSERT_VERSION = insert(record_version)
-_INSERT_VERSION_OF_ROW = insert(record_version).from_select(
-    ["record_id", "version", "change", "changed_fields", "reason", "actor", "at", "title", "body", "attachments"],
-    select(
-        record.c.id,
-        *(
-            bindparam(name, type_=record_version.c[name].type)
-            for name in ("version", "change", "changed_fields", "reason", "actor", "at")
-        ),
-        record.c.title,
-        record.c.body,
-        record.c.attachments,
-    ).where(record.c.id == bindparam("record_id")),
-)  # one statement, no read back: was a select of the texts and an insert of them
+_INSERT_VERSION_OF_ROW = (
+    insert(record_version)
+    .from_select(
+        ["record_id", "version", "change", "changed_fields", "reason", "actor", "at", "title", "body", "attachments"],
+        select(
+            record.c.id,
+            *(
+                bindparam(name, type_=record_version.c[name].type)
+                for name in ("version", "change", "changed_fields", "reason", "actor", "at")
+            ),
+            record.c.title,
+            record.c.body,
+            record.c.attachments,
+        ).where(record.c.id == bindparam("record_id")),
+    )
+    .returning(record_version.c.version)
+)  # one statement, no read back: was a select of the texts and an insert
 
 
 _INSERT_RECORD = insert(record)  # one statement, compiled once; each event's values are its parameters

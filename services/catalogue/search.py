@@ -130,7 +130,6 @@ def refresh(transaction: Callable[[], AbstractContextManager[Session]]) -> None:
             break
         after = page[-1].id
     with transaction() as session:
-        gone = select(record_search.c.record_id).where(record_search.c.record_id.not_in(select(record.c.id)))
         if session.get_bind().dialect.name == "sqlite":
             session.execute(
                 text(
@@ -138,7 +137,7 @@ def refresh(transaction: Callable[[], AbstractContextManager[Session]]) -> None:
                     "WHERE record_id NOT IN (SELECT id FROM catalogue_record))"
                 )
             )
-        session.execute(record_search.delete().where(record_search.c.record_id.in_(gone)))
+        session.execute(record_search.delete().where(record_search.c.record_id.not_in(select(record.c.id))))
 
 
 def fts5_query(words: list[str]) -> str:

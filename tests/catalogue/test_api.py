@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import NoResultFound
+from sqlalchemy.orm import Session
 
+from services.catalogue import projection as catalogue_projection
 from shared.settings import Settings
 from tests.catalogue.builders import draft, publish, record_body
 from tests.support import assert_problem, auth, service_client
@@ -181,3 +187,12 @@ def test_a_new_years_holiday_notice_redates_open_records(settings: Settings, tmp
         "due_on": "2027-01-15",
         "calendar_provisional": False,
     }
+
+
+def test_a_version_row_for_a_record_without_a_row_fails_loudly(catalogue: TestClient) -> None:
+    """A publish's or revoke's version copies the record row's texts in the database; a record
+    the read model lacks is an error, as reading its texts back was, never a silent gap."""
+    app = catalogue.app.state.application  # type: ignore[attr-defined]
+    change = SimpleNamespace(originator_id="no-such-record", originator_version=2, timestamp=datetime.now(UTC))
+    with Session(app.store.engine) as session, pytest.raises(NoResultFound):  # rolled back when closed
+        catalogue_projection._history(session, change, "published", [], None, "editor")
