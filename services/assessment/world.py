@@ -6,6 +6,11 @@ gets exactly the answer the platform could have given then.
 
 from __future__ import annotations
 
+import gzip
+import io
+import itertools
+import pickle
+import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -115,9 +120,37 @@ class World:
             for follower in self.followers.values():
                 follower.touch(part, stream)
 
-    def __getstate__(self) -> dict[str, Any]:
-        # a snapshot stores the facts, not what is kept from them (indexes, tallies)
-        return {**self.__dict__, "_kept": {}, "followers": {}}
+    def dump(self) -> bytes:
+        """The world's facts (not what is kept from them: indexes, tallies) as gzip-compressed
+        pickles: a header, then its entities ``DUMP_FRAME`` at a time, each frame a pickle of its
+        own. One pickle of the whole world kept a copy of every entity's state in the pickler's
+        memo until it was done (81 MiB more at 90k facts, 5 MiB in frames), and held the whole
+        uncompressed output besides."""
+        buffer = io.BytesIO()
+        with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=3, mtime=0) as stream:
+            pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dump((self.changes, self.clock, [(part, len(entities)) for part, entities in self.parts()]))
+            pickler.clear_memo()
+            for _, entities in self.parts():
+                items = iter(entities.items())
+                while frame := tuple(itertools.islice(items, DUMP_FRAME)):
+                    pickler.dump(frame)
+                    pickler.clear_memo()
+        return buffer.getvalue()
+
+    @classmethod
+    def load(cls, state: bytes) -> World:
+        """The world ``dump`` wrote (our own store's bytes: never another party's)."""
+        with gzip.GzipFile(fileobj=io.BytesIO(state), mode="rb") as stream:
+            changes, clock, sizes = pickle.Unpickler(stream).load()  # noqa: S301
+            world = cls(changes=changes, clock=clock)
+            for part, size in sizes:
+                if part not in PARTS:
+                    raise pickle.UnpicklingError(f"not a part of a world: {part!r}")
+                entities = getattr(world, part)
+                while len(entities) < size:  # each frame was pickled with a memo of its own
+                    entities.update(pickle.Unpickler(stream).load())  # noqa: S301
+        return world
 
     def parts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Each part of the world by name, with its entities by key."""
@@ -134,7 +167,19 @@ class World:
         return kept[1]
 
 
+DUMP_FRAME = 1_000  # entities per pickle in ``World.dump``
+
 Handler = Callable[[World, str, dict[str, Any], datetime], None]
+
+
+def _name(value: str) -> str:
+    """A department, category or other name many entities share: one string object for all
+    (``sys.intern``), not one per decoded fact."""
+    return sys.intern(value)
+
+
+def _optional_name(value: str | None) -> str | None:
+    return None if value is None else sys.intern(value)
 
 
 def _time_limit(d: dict[str, Any]) -> TimeLimit | None:
@@ -147,13 +192,13 @@ def _time_limit(d: dict[str, Any]) -> TimeLimit | None:
 
 def _record_drafted(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
     w.records[s] = RecordFact(
-        d["department"],
-        d.get("category", ""),
+        _name(d["department"]),
+        _name(d.get("category", "")),
         date.fromisoformat(d["formed_on"]),
         _time_limit(d),
-        d["disclosure"],
+        _name(d["disclosure"]),
         bool(d["needs_interpretation"]),
-        d.get("item_code"),
+        _optional_name(d.get("item_code")),
     )
 
 
@@ -168,7 +213,7 @@ def _record_revoked(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
 
 
 def _item_registered(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
-    w.items[s] = ItemFact(d["department"], d["code"])
+    w.items[s] = ItemFact(_name(d["department"]), _name(d["code"]))
 
 
 def _item_retired(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
@@ -177,7 +222,7 @@ def _item_retired(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
 
 
 def _proposal_recorded(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
-    w.proposals[s] = ProposalFact(d["handler_department"], date.fromisoformat(d["replied_on"]))
+    w.proposals[s] = ProposalFact(_name(d["handler_department"]), date.fromisoformat(d["replied_on"]))
 
 
 def _proposal_published(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
@@ -187,7 +232,7 @@ def _proposal_published(w: World, s: str, d: dict[str, Any], _: datetime) -> Non
 
 def _interpretation_drafted(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
     w.interpretations[s] = InterpretationFact(
-        d["department"], d["policy_record_id"], bool(d["interpreter"].get("principal"))
+        _name(d["department"]), d["policy_record_id"], bool(d["interpreter"].get("principal"))
     )
 
 
@@ -202,7 +247,7 @@ def _interpretation_withdrawn(w: World, s: str, d: dict[str, Any], _: datetime) 
 
 
 def _incident_reported(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
-    w.incidents[s] = IncidentFact(d.get("lead_department"), IncidentClock.reported(d))
+    w.incidents[s] = IncidentFact(_optional_name(d.get("lead_department")), IncidentClock.reported(d))
 
 
 def _incident_step(fact: str) -> Handler:
@@ -215,7 +260,7 @@ def _incident_step(fact: str) -> Handler:
 
 def _incident_assigned(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
     if s in w.incidents:
-        w.incidents[s].lead_department = d["lead_department"]
+        w.incidents[s].lead_department = _optional_name(d["lead_department"])
 
 
 def _incident_evaluated(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
@@ -224,7 +269,7 @@ def _incident_evaluated(w: World, s: str, d: dict[str, Any], _: datetime) -> Non
 
 
 def _request_received(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
-    w.requests[s] = RequestFact(d["department"], RequestClock.received(d))
+    w.requests[s] = RequestFact(_name(d["department"]), RequestClock.received(d))
 
 
 def _request_step(fact: str) -> Handler:

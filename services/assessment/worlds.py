@@ -195,16 +195,10 @@ def _fold(world: World, frontier: Frontier, upstream: str, row: Any) -> None:
         world.clock = recorded_at
 
 
-def _dump(world: World) -> bytes:
-    return zlib.compress(pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL), 3)
-
-
 def _load(state: bytes) -> World:
-    # Our own store's bytes, written by ``_dump`` of this SNAPSHOT_FORMAT: never another party's.
-    raw = zlib.decompress(state)
+    # Our own store's bytes, written by ``World.dump`` of this SNAPSHOT_FORMAT.
     with _collector_paused():
-        world: World = pickle.loads(raw)  # noqa: S301
-    return world
+        return World.load(state)
 
 
 @contextmanager
@@ -348,29 +342,24 @@ class Worlds:
     def snapshot_if_due(self, reading: Opener, transaction: Opener) -> bool:
         """Advance the live world; store a snapshot of it when ``snapshot_every`` facts arrived
         since the newest one, and of its tally when ``tally_every`` did. They are made under the
-        lock and written in a short transaction."""
+        lock and written in a short transaction. Snapshots skipped (none stored yet, or many
+        intervals missed while the followers caught up) are laid out first (``_lay_out``)."""
         if not self._snapshotting.acquire(blocking=False):
             return False  # another follower's thread is at it
         try:
+            laid_out = self._lay_out(reading, transaction)
             with self._lock, reading() as session:
-                if not self._formats_checked:
-                    self._check_formats(session, transaction)
                 self._refresh(session)
                 frontier = self._frontier
                 facts = frontier.facts
-                world_due = facts - self._snapshotted >= self.snapshot_every
-                tally_due = self._counting is not None and facts - self._tallied >= self.tally_every
+                world_due = laid_out["worlds"] or facts - self._snapshotted >= self.snapshot_every
+                tally_due = laid_out["tallies"] or (
+                    self._counting is not None and facts - self._tallied >= self.tally_every
+                )
                 if frontier.recorded_through is None or not (world_due or tally_due):
                     return False
-                lay_out = {
-                    "worlds": world_due and _gap(facts, self._snapshotted, self.snapshot_every),
-                    "tallies": tally_due and _gap(facts, self._tallied, self.tally_every),
-                }
                 world_row = _row(self._live, frontier) if world_due else None
                 tally_row = self._tally_row(self._live, frontier) if tally_due else None
-                upto = dict(frontier.positions)
-            if any(lay_out.values()):  # none since long ago (or of this code): lay them out
-                self._write_history(reading, transaction, upto, facts, **lay_out)
             with transaction() as session:
                 if world_row is not None:
                     session.execute(insert(world_snapshot).values(**world_row))
@@ -381,6 +370,32 @@ class Worlds:
             return True
         finally:
             self._snapshotting.release()
+
+    def _lay_out(self, reading: Opener, transaction: Opener) -> dict[str, bool]:
+        """Lay out the snapshots of each kind that the facts call for (``_gap``), from one pass
+        over them in recorded order (``_write_history``); say which kinds were. When the live
+        world is yet to be made (a cold start, or after a rebuild), that pass makes it: the
+        process never holds two worlds of the whole history at once (at 30k events per
+        service, the second took the assessment's peak from about 200 to 300 MiB)."""
+        with self._lock, reading() as session:
+            if not self._formats_checked:
+                self._check_formats(session, transaction)
+            cold = self._frontier.facts == 0
+            if cold:
+                facts = int(session.execute(select(func.count()).select_from(fact)).scalar_one())
+            else:  # what the live world holds (the caller brings it up to date next)
+                facts = self._frontier.facts
+            upto = None if cold else dict(self._frontier.positions)
+        due = {
+            "worlds": _gap(facts, self._snapshotted, self.snapshot_every),
+            "tallies": self._counting is not None and _gap(facts, self._tallied, self.tally_every),
+        }
+        if any(due.values()):
+            world, frontier = self._write_history(reading, transaction, upto, facts, **due)
+            with self._lock:
+                if self._frontier.facts == 0 and frontier.facts:  # no question made it meanwhile
+                    self._live, self._frontier, self._frozen = world, frontier, 0
+        return due
 
     def _check_formats(self, session: Session, transaction: Opener) -> None:
         stale_worlds = world_snapshot.c.format != SNAPSHOT_FORMAT
@@ -397,12 +412,20 @@ class Worlds:
         self._formats_checked = True
 
     def _write_history(
-        self, reading: Opener, transaction: Opener, upto: dict[str, int], facts: int, *, worlds: bool, tallies: bool
-    ) -> None:
+        self,
+        reading: Opener,
+        transaction: Opener,
+        upto: dict[str, int] | None,
+        facts: int,
+        *,
+        worlds: bool,
+        tallies: bool,
+    ) -> tuple[World, Frontier]:
         """World snapshots every ``snapshot_every`` facts (``worlds``) and tally snapshots every
-        ``tally_every`` (``tallies``) after the newest stored ones and before the ``upto``
-        positions, from one pass over the facts in the order they were recorded (each snapshot
-        then ends near one instant in every upstream, so the delta of a past question is short)."""
+        ``tally_every`` (``tallies``) after the newest stored ones and before the ``facts``-th
+        fact, from one pass over the facts in the order they were recorded (each snapshot then
+        ends near one instant in every upstream, so the delta of a past question is short), up
+        to the ``upto`` positions (None: every fact stored). Returns the world of that pass."""
         world, frontier = World(), Frontier()
         written = {"world": 0, "tally": 0}
         with reading() as session:
@@ -413,11 +436,11 @@ class Worlds:
                 .execution_options(yield_per=5000)
             )
             for upstream, *row in rows:
-                if row[0] > upto.get(upstream, 0):
+                if upto is not None and row[0] > upto.get(upstream, 0):
                     continue  # arrived after the live world was copied: the next snapshot has it
                 _fold(world, frontier, upstream, row)
                 if frontier.facts >= facts:
-                    continue  # the live world's own snapshots are written by the caller
+                    continue  # the snapshots at the live world's head are written by the caller
                 if worlds and frontier.facts > self._snapshotted and frontier.facts % self.snapshot_every == 0:
                     with transaction() as writing:
                         writing.execute(insert(world_snapshot).values(**_row(world, frontier)))
@@ -427,6 +450,7 @@ class Worlds:
                         writing.execute(insert(tally_snapshot).values(**self._tally_row(world, frontier)))
                     written["tally"] += 1
         log.info("laid out %d world and %d tally snapshots", written["world"], written["tally"])
+        return world, frontier
 
     def _tally_row(self, world: World, frontier: Frontier) -> dict[str, Any]:
         assert self._counting is not None
@@ -485,7 +509,7 @@ def _row(world: World, frontier: Frontier) -> dict[str, Any]:
         "facts": frontier.facts,
         "recorded_through": frontier.recorded_through,
         "frontier": frontier.as_json(),
-        "state": _dump(world),
+        "state": world.dump(),
     }
 
 
