@@ -68,6 +68,8 @@ world_snapshot = Table(
     Column("facts", BigInteger, nullable=False),
     Column("recorded_through", UtcDateTime(), nullable=False),
     Column("frontier", JSON, nullable=False),
+    # the snapshot this one holds the changes over (NULL: a whole world); see worlds._Dumps
+    Column("base", Integer, nullable=True),
     Column("state", LargeBinary, nullable=False),
     Index("ix_assessment_world_snapshot_lookup", "format", "recorded_through"),
 )

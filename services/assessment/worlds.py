@@ -195,10 +195,34 @@ def _fold(world: World, frontier: Frontier, upstream: str, row: Any) -> None:
         world.clock = recorded_at
 
 
-def _load(state: bytes) -> World:
+def _load(state: bytes, into: World | None = None) -> World:
     # Our own store's bytes, written by ``World.dump`` of this SNAPSHOT_FORMAT.
     with _collector_paused():
-        return World.load(state)
+        return World.load(state, into)
+
+
+def _load_chain(session: Session, newest: int) -> World | None:
+    """The world of the snapshot ``newest``: the whole one its chain starts from, then each
+    snapshot over it in turn (``_Dumps``). None when a link is missing (snapshots are a cache:
+    the facts are then replayed)."""
+    rows = session.execute(
+        select(world_snapshot.c.id, world_snapshot.c.base).where(
+            world_snapshot.c.format == SNAPSHOT_FORMAT, world_snapshot.c.id <= newest
+        )
+    )
+    links: dict[int, int | None] = dict(rows.tuples().all())
+    chain: list[int] = []
+    ident: int | None = newest
+    while ident is not None:
+        if ident not in links:
+            log.warning("world snapshot %d is missing from the chain of %d: replaying the facts", ident, newest)
+            return None
+        chain.append(ident)
+        ident = links[ident]
+    world = World()
+    for ident in reversed(chain):  # one state in memory at a time
+        _load(session.execute(select(world_snapshot.c.state).where(world_snapshot.c.id == ident)).scalar_one(), world)
+    return world
 
 
 @contextmanager
@@ -232,7 +256,7 @@ class Worlds:
         self._counting = counting
         self._rules = None if counting is None else rules_fingerprint(counting)
         self._lock = threading.RLock()  # the live world: advanced and judged one at a time
-        self._live = World()
+        self._live = _dumping(World())
         self._frontier = Frontier()
         self._snapshotted = 0  # facts in the newest world snapshot of this format, once known
         self._tallied = 0  # facts in the newest tally snapshot of this format and these rules
@@ -292,7 +316,7 @@ class Worlds:
         stale, grown = _heads(session, self._frontier)
         if stale:
             log.info("the facts were replaced (a rebuild?): the live world and its snapshots start again")
-            self._live, self._frontier = World(), Frontier()
+            self._live, self._frontier = _dumping(World()), Frontier()
             self._snapshotted, self._tallied, self._formats_checked = 0, 0, False  # gone with the facts
             self._frozen = 0
         if grown:
@@ -303,15 +327,15 @@ class Worlds:
 
     def _past(self, session: Session, as_of: datetime) -> World:
         row = session.execute(
-            select(world_snapshot.c.frontier, world_snapshot.c.state)
+            select(world_snapshot.c.id, world_snapshot.c.frontier)
             .where(world_snapshot.c.format == SNAPSHOT_FORMAT, world_snapshot.c.recorded_through <= as_of)
             .order_by(desc(world_snapshot.c.facts))
             .limit(1)
         ).first()
-        if row is None:
-            world, frontier = World(), Frontier()
-        else:
-            world, frontier = _load(row.state), Frontier.from_json(row.frontier)
+        world, frontier = World(), Frontier()
+        loaded = None if row is None else _load_chain(session, row.id)
+        if row is not None and loaded is not None:
+            world, frontier = loaded, Frontier.from_json(row.frontier)
         advance(world, frontier, session, as_of)
         return world
 
@@ -358,12 +382,12 @@ class Worlds:
                 )
                 if frontier.recorded_through is None or not (world_due or tally_due):
                     return False
-                world_row = _row(self._live, frontier) if world_due else None
+                world_row = _dumps_of(self._live).row(self._live, frontier) if world_due else None
                 tally_row = self._tally_row(self._live, frontier) if tally_due else None
-            with transaction() as session:
-                if world_row is not None:
-                    session.execute(insert(world_snapshot).values(**world_row))
-                if tally_row is not None:
+            if world_row is not None:
+                _insert_world(transaction, world_row)
+            if tally_row is not None:
+                with transaction() as session:
                     session.execute(insert(tally_snapshot).values(**tally_row))
             self._snapshotted = facts if world_due else self._snapshotted
             self._tallied = facts if tally_due else self._tallied
@@ -426,7 +450,7 @@ class Worlds:
         fact, from one pass over the facts in the order they were recorded (each snapshot then
         ends near one instant in every upstream, so the delta of a past question is short), up
         to the ``upto`` positions (None: every fact stored). Returns the world of that pass."""
-        world, frontier = World(), Frontier()
+        world, frontier = _dumping(World()), Frontier()
         written = {"world": 0, "tally": 0}
         with reading() as session:
             rows = session.execute(
@@ -442,8 +466,7 @@ class Worlds:
                 if frontier.facts >= facts:
                     continue  # the snapshots at the live world's head are written by the caller
                 if worlds and frontier.facts > self._snapshotted and frontier.facts % self.snapshot_every == 0:
-                    with transaction() as writing:
-                        writing.execute(insert(world_snapshot).values(**_row(world, frontier)))
+                    _insert_world(transaction, _dumps_of(world).row(world, frontier))
                     written["world"] += 1
                 if tallies and frontier.facts > self._tallied and frontier.facts % self.tally_every == 0:
                     with transaction() as writing:
@@ -503,14 +526,73 @@ def _gap(facts: int, newest: int, every: int) -> bool:
     return facts >= 2 * every and (newest == 0 or facts - newest >= 10 * every)
 
 
-def _row(world: World, frontier: Frontier) -> dict[str, Any]:
-    return {
-        "format": SNAPSHOT_FORMAT,
-        "facts": frontier.facts,
-        "recorded_through": frontier.recorded_through,
-        "frontier": frontier.as_json(),
-        "state": world.dump(),
-    }
+class _Dumps:
+    """What a world that writes snapshots has changed since its newest stored one (a follower
+    of the world, ``World.followers``): a world snapshot holds only that (``World.dump`` with
+    ``since``), over the snapshot it extends (``base``), so the snapshots of a history take the
+    size of the history, not of the world times their number (which grew as its square)."""
+
+    def __init__(self) -> None:
+        self.base: int | None = None  # the id of the newest snapshot stored of this world
+        self.sizes: dict[str, int] = {}  # each part's size in it
+        self.changed: set[tuple[str, str]] = set()  # entities changed since (kept once there is a base)
+        self._keeping = False
+
+    def touch(self, part: str, key: str) -> None:
+        if self._keeping:
+            self.changed.add((part, key))
+
+    def row(self, world: World, frontier: Frontier) -> tuple[dict[str, Any], Callable[[int | None], None]]:
+        """A snapshot's row of ``world`` (under the lock that guards it), and what to call once
+        it is stored (with its id) or was not (None): the changes dumped are kept until then."""
+        since, dumped, sizes = (
+            (None if self.base is None else self.sizes),
+            self.changed,
+            {part: len(entities) for part, entities in world.parts()},
+        )
+        row = {
+            "format": SNAPSHOT_FORMAT,
+            "facts": frontier.facts,
+            "recorded_through": frontier.recorded_through,
+            "frontier": frontier.as_json(),
+            "base": self.base,
+            "state": world.dump(since, dumped),
+        }
+        self.changed, self._keeping = set(), True
+
+        def stored(ident: int | None) -> None:
+            if ident is not None:
+                self.base, self.sizes = ident, sizes
+            elif self.base is None:  # the next one is whole again
+                self.changed, self._keeping = set(), False
+            else:
+                self.changed |= dumped
+
+        return row, stored
+
+
+def _dumping(world: World) -> World:
+    """``world``, keeping what it changes between its snapshots."""
+    world.followers["dumps"] = _Dumps()
+    return world
+
+
+def _dumps_of(world: World) -> _Dumps:
+    dumps = world.followers["dumps"]
+    assert isinstance(dumps, _Dumps), "a world that writes snapshots keeps its changes (_dumping)"
+    return dumps
+
+
+def _insert_world(transaction: Opener, made: tuple[dict[str, Any], Callable[[int | None], None]]) -> None:
+    """Store a world snapshot's row, made by ``_Dumps.row``, and tell its world whether it was."""
+    row, stored = made
+    try:
+        with transaction() as session:
+            ident = session.execute(insert(world_snapshot).values(**row).returning(world_snapshot.c.id)).scalar_one()
+    except BaseException:
+        stored(None)
+        raise
+    stored(int(ident))
 
 
 def _load_summary(state: bytes) -> dict[str, Any]:
