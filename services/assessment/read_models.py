@@ -57,8 +57,9 @@ fact = Table(
     Index("ix_assessment_fact_recorded", "recorded_at"),
 )
 
-# The world of the facts up to a position in each upstream, stored every so many facts so that a
-# past as_of replays only the facts after the nearest one (services.assessment.worlds). A cache:
+# The world of the facts up to a position in each upstream, stored every so many facts (each row
+# what changed over the one before it, its base) so that a past as_of replays only the facts after
+# the nearest one (services.assessment.worlds). A cache:
 # removed with the facts on rebuild, and rewritten when the code of the world changes (format).
 world_snapshot = Table(
     "assessment_world_snapshot",

@@ -14,9 +14,11 @@ the whole history each time; instead:
   ``recorded_at`` among its facts (``recorded_through``). A past league starts from the newest
   one recorded through ``as_of`` and counts again only the entities the facts after it changed,
   each replayed from its own facts (``_entities``);
-- **world snapshots**: every ``assessment_snapshot_every_facts`` facts, a copy of the live world
-  is stored (``assessment_world_snapshot``). A past breakdown (or a league under another scheme)
-  starts from the fullest one recorded through ``as_of`` and replays only the facts after it;
+- **world snapshots**: every ``assessment_snapshot_every_facts`` facts, what the live world
+  changed since its previous snapshot is stored (``assessment_world_snapshot``: the entities
+  added or changed, over that ``base``; the first one is whole, ``_Dumps``). A past breakdown of
+  several departments (or a league under another scheme) starts from the world of the fullest
+  one recorded through ``as_of`` (loaded along its chain) and replays only the facts after it;
 - **a department's own world**: a past breakdown of one department needs only the entities that
   department's counts depend on: its own (every fact carries the department it counts for), the
   records under its catalogue items (``item_code``) and the interpretations of its records
