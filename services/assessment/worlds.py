@@ -5,7 +5,9 @@ judge's counts (``services.assessment.tallies``). Replaying every fact for every
 the whole history each time; instead:
 
 - **the live world** (every fact the followers have stored) is kept in memory and advanced by
-  the facts after the positions it has seen, so a live question replays nothing; its tallies
+  the facts after the positions it has seen, so a live question replays nothing (a restarted
+  service loads it from the newest world snapshot, ``_restore``, or a cold one makes it while it
+  lays its snapshots out, ``_lay_out``); its tallies
   count again only the entities the new facts changed; as it grows it is frozen out of the cyclic
   collector's sight (``_freeze``), whose full passes would otherwise walk it all;
 - **tally snapshots**: every ``assessment_tally_snapshot_every_facts`` facts, the default
@@ -203,6 +205,24 @@ def _load(state: bytes, into: World | None = None) -> World:
         return World.load(state, into)
 
 
+def _newest_world(session: Session, as_of: datetime | None = None) -> tuple[int, World, Frontier] | None:
+    """The world of the fullest world snapshot (recorded through ``as_of`` when given): its id,
+    its world and what it holds; None when there is none to load."""
+    condition = world_snapshot.c.format == SNAPSHOT_FORMAT
+    if as_of is not None:
+        condition = and_(condition, world_snapshot.c.recorded_through <= as_of)
+    row = session.execute(
+        select(world_snapshot.c.id, world_snapshot.c.frontier)
+        .where(condition)
+        .order_by(desc(world_snapshot.c.facts))
+        .limit(1)
+    ).first()
+    world = None if row is None else _load_chain(session, row.id)
+    if row is None or world is None:
+        return None
+    return row.id, world, Frontier.from_json(row.frontier)
+
+
 def _load_chain(session: Session, newest: int) -> World | None:
     """The world of the snapshot ``newest``: the whole one its chain starts from, then each
     snapshot over it in turn (``_Dumps``). None when a link is missing (snapshots are a cache:
@@ -321,23 +341,32 @@ class Worlds:
             self._live, self._frontier = _dumping(World()), Frontier()
             self._snapshotted, self._tallied, self._formats_checked = 0, 0, False  # gone with the facts
             self._frozen = 0
+        if grown and not self._frontier.facts and self._restore(session):
+            grown = UPSTREAMS  # the facts after the snapshot, of every upstream
         if grown:
             advance(self._live, self._frontier, session, upstreams=grown)
         if self.freeze_every and self._frontier.facts - self._frozen >= self.freeze_every:
             _freeze()
             self._frozen = self._frontier.facts
 
+    def _restore(self, session: Session) -> bool:
+        """A live world yet to be made starts from the world of the newest world snapshot, if
+        there is one (loaded along its chain instead of replaying every fact: a restart), and
+        its next snapshot holds the changes over that one. Whether it did."""
+        restored = _newest_world(session)
+        if restored is None:
+            return False
+        ident, world, self._frontier = restored
+        self._live = _dumping(world)
+        _dumps_of(world).stored_as(ident, world)
+        log.info("the live world starts from world snapshot %d (%d facts)", ident, self._frontier.facts)
+        return True
+
     def _past(self, session: Session, as_of: datetime) -> World:
-        row = session.execute(
-            select(world_snapshot.c.id, world_snapshot.c.frontier)
-            .where(world_snapshot.c.format == SNAPSHOT_FORMAT, world_snapshot.c.recorded_through <= as_of)
-            .order_by(desc(world_snapshot.c.facts))
-            .limit(1)
-        ).first()
         world, frontier = World(), Frontier()
-        loaded = None if row is None else _load_chain(session, row.id)
-        if row is not None and loaded is not None:
-            world, frontier = loaded, Frontier.from_json(row.frontier)
+        restored = _newest_world(session, as_of)
+        if restored is not None:
+            _, world, frontier = restored
         advance(world, frontier, session, as_of)
         return world
 
@@ -544,14 +573,15 @@ class _Dumps:
         if self._keeping:
             self.changed.add((part, key))
 
+    def stored_as(self, ident: int, world: World) -> None:
+        """``world`` is, as it stands, the world of snapshot ``ident`` (loaded from it)."""
+        self.base, self.sizes = ident, _sizes(world)
+        self.changed, self._keeping = set(), True
+
     def row(self, world: World, frontier: Frontier) -> tuple[dict[str, Any], Callable[[int | None], None]]:
         """A snapshot's row of ``world`` (under the lock that guards it), and what to call once
         it is stored (with its id) or was not (None): the changes dumped are kept until then."""
-        since, dumped, sizes = (
-            (None if self.base is None else self.sizes),
-            self.changed,
-            {part: len(entities) for part, entities in world.parts()},
-        )
+        since, dumped, sizes = (None if self.base is None else self.sizes), self.changed, _sizes(world)
         row = {
             "format": SNAPSHOT_FORMAT,
             "facts": frontier.facts,
@@ -571,6 +601,10 @@ class _Dumps:
                 self.changed |= dumped
 
         return row, stored
+
+
+def _sizes(world: World) -> dict[str, int]:
+    return {part: len(entities) for part, entities in world.parts()}
 
 
 def _dumping(world: World) -> World:

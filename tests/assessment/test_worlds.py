@@ -538,6 +538,47 @@ def test_a_cold_start_lays_out_its_snapshots_and_makes_its_live_world_in_one_pas
         check()
 
 
+def test_a_restarted_service_starts_its_live_world_from_the_newest_world_snapshot(settings: Settings) -> None:
+    """A live world yet to be made (the service restarted) is loaded from the newest world
+    snapshot and folds only the facts after it, answers as a replay does, and its next snapshot
+    holds the changes over the one it was loaded from."""
+    history = _small_history()
+    with open_application("assessment", settings) as app:
+        positions: dict[str, int] = {}
+        _apply(app, history[:4], positions)
+        before = Worlds(snapshot_every=2)
+        assert before.snapshot_if_due(app.reading, app.transaction)
+        with app.reading() as session:
+            newest = session.execute(
+                select(world_snapshot.c.id, world_snapshot.c.facts).order_by(world_snapshot.c.facts.desc())
+            ).first()
+        assert newest is not None
+        assert newest.facts == 4
+        _apply(app, history[4:], positions)
+        folded: list[str] = []
+        fold = worlds_module._fold
+
+        def counted(world: World, frontier: Any, upstream: str, row: Any) -> None:
+            folded.append(upstream)
+            fold(world, frontier, upstream, row)
+
+        after = Worlds(snapshot_every=1)  # the restarted service's
+        end = datetime.fromisoformat(history[-1]["occurred_at"]) + timedelta(days=400)
+        worlds_module._fold = counted
+        try:
+            assert _league(app, settings, end, after) == _league(app, settings, end, None)
+        finally:
+            worlds_module._fold = fold
+        assert folded == [_upstream(history[4])]  # the one fact after the snapshot
+        assert _explained(app, settings, end, after) == _explained(app, settings, end, None)
+        assert after.snapshot_if_due(app.reading, app.transaction)
+        with app.reading() as session:
+            base = session.execute(
+                select(world_snapshot.c.base).where(world_snapshot.c.facts == len(history))
+            ).scalar_one()
+        assert base == newest.id
+
+
 def test_a_question_on_facts_already_applied_reads_the_facts_table_once(settings: Settings) -> None:
     """Before judging, the live world asks whether its facts are still there and which upstreams
     grew: one statement (it was three key lookups and three cursors, even with nothing new).
