@@ -219,7 +219,10 @@ def test_incremental_following_equals_from_scratch_and_as_of_is_stable(tmp_path:
                     _apply(app, batch)
                     position += size
                     moment = datetime.fromisoformat(batch[-1]["occurred_at"])
-                    answers.append((moment, _scores(app, settings, moment)))
+                    # Facts of two entities may share an instant: one recorded at ``moment`` but
+                    # applied in the next batch is not a later event, and would change the answer.
+                    if position == len(history) or datetime.fromisoformat(history[position]["occurred_at"]) > moment:
+                        answers.append((moment, _scores(app, settings, moment)))
                 assert _scores(app, settings, end) == from_scratch
                 for moment, answered_then in answers:
                     assert _scores(app, settings, moment) == answered_then  # later events do not change the past
