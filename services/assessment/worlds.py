@@ -354,7 +354,7 @@ class Worlds:
         there is one (loaded along its chain instead of replaying every fact: a restart), and
         its next snapshot holds the changes over that one. Whether it did."""
         restored = _newest_world(session)
-        if restored is None:
+        if restored is None or _heads(session, restored[2])[0]:  # none, or of facts no longer there
             return False
         ident, world, self._frontier = restored
         self._live = _dumping(world)

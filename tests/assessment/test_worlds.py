@@ -577,6 +577,13 @@ def test_a_restarted_service_starts_its_live_world_from_the_newest_world_snapsho
                 select(world_snapshot.c.base).where(world_snapshot.c.facts == len(history))
             ).scalar_one()
         assert base == newest.id
+        # facts removed without their snapshots (by hand, not a rebuild): no snapshot of them is loaded
+        with app.transaction() as session:
+            session.execute(delete(fact))
+        _apply(app, history[:2], {})
+        again = Worlds(snapshot_every=1)
+        assert _league(app, settings, end, again) == _league(app, settings, end, None)
+        assert len(again._live.records) == 2
 
 
 def test_a_question_on_facts_already_applied_reads_the_facts_table_once(settings: Settings) -> None:
