@@ -191,14 +191,10 @@ DUMP_FRAME = 1_000  # entities per pickle in ``World.dump``
 Handler = Callable[[World, str, dict[str, Any], datetime], None]
 
 
-def _name(value: str) -> str:
+def _name(value: Any) -> Any:
     """A department, category or other name many entities share: one string object for all
-    (``sys.intern``), not one per decoded fact."""
-    return sys.intern(value)
-
-
-def _optional_name(value: str | None) -> str | None:
-    return None if value is None else sys.intern(value)
+    (``sys.intern``), not one per decoded fact. Anything but a string (None) as it is."""
+    return sys.intern(value) if type(value) is str else value
 
 
 def _time_limit(d: dict[str, Any]) -> TimeLimit | None:
@@ -217,7 +213,7 @@ def _record_drafted(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
         _time_limit(d),
         _name(d["disclosure"]),
         bool(d["needs_interpretation"]),
-        _optional_name(d.get("item_code")),
+        _name(d.get("item_code")),
     )
 
 
@@ -266,7 +262,7 @@ def _interpretation_withdrawn(w: World, s: str, d: dict[str, Any], _: datetime) 
 
 
 def _incident_reported(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
-    w.incidents[s] = IncidentFact(_optional_name(d.get("lead_department")), IncidentClock.reported(d))
+    w.incidents[s] = IncidentFact(_name(d.get("lead_department")), IncidentClock.reported(d))
 
 
 def _incident_step(fact: str) -> Handler:
@@ -279,7 +275,7 @@ def _incident_step(fact: str) -> Handler:
 
 def _incident_assigned(w: World, s: str, d: dict[str, Any], _: datetime) -> None:
     if s in w.incidents:
-        w.incidents[s].lead_department = _optional_name(d["lead_department"])
+        w.incidents[s].lead_department = _name(d["lead_department"])
 
 
 def _incident_evaluated(w: World, s: str, d: dict[str, Any], _: datetime) -> None:

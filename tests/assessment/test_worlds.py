@@ -502,6 +502,28 @@ def test_a_world_snapshot_whose_chain_lost_a_link_is_not_used(
         assert f"world snapshot {chain[1].id} is missing" in caplog.text
 
 
+def test_names_are_shared_and_anything_else_is_kept_as_it_was_recorded() -> None:
+    """Departments and other names many entities share are one string object each; a value
+    that is not a string (a null category of an old fact, no lead department) stays as it was."""
+    at = START.isoformat()
+    record = {"department": "FIN", "disclosure": "proactive", "needs_interpretation": False, "item_code": None}
+    facts = [
+        ("catalogue.RecordDrafted", "r1", {**record, "formed_on": "2026-01-05", "category": None}, START),
+        (
+            "catalogue.RecordDrafted",
+            "r2",
+            {**record, "department": "".join(["F", "IN"]), "formed_on": "2026-01-05"},
+            START,
+        ),
+        ("opinion.IncidentReported", "i1", {"detected_at": at, "severity": "general", "emergency": False}, START),
+    ]
+    world = World.replay(facts)
+    assert world.records["r1"].category is None
+    assert world.records["r2"].category == ""
+    assert world.records["r1"].department is world.records["r2"].department
+    assert world.incidents["i1"].lead_department is None
+
+
 def test_a_cold_start_lays_out_its_snapshots_and_makes_its_live_world_in_one_pass(settings: Settings) -> None:
     """When the snapshots are laid out before any question made the live world, the layout's
     pass over the facts becomes the live world: each fact is folded once, not once for the
