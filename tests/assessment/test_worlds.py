@@ -51,6 +51,10 @@ def _small_history() -> list[dict[str, Any]]:
     ]
 
 
+def _fact(item: dict[str, Any]) -> tuple[str, str, dict[str, Any], datetime]:
+    return item["type"], item["stream_id"], item["data"], datetime.fromisoformat(item["occurred_at"])
+
+
 def _upstream(item: dict[str, Any]) -> str:
     return str(item["type"]).split(".", 1)[0]
 
@@ -382,9 +386,7 @@ def test_loading_a_world_snapshot_pauses_the_collector_and_always_resumes_it(mon
     """Unpickling a world runs without the cyclic collector (it only makes objects), which is
     running again afterwards, also when the bytes do not load."""
     paused: list[bool] = []
-    world = World.replay(
-        (i["type"], i["stream_id"], i["data"], datetime.fromisoformat(i["occurred_at"])) for i in _small_history()
-    )
+    world = World.replay(_fact(i) for i in _small_history())
     assert world.records  # something to load
     state = world.dump()
     original = World.load
@@ -402,10 +404,6 @@ def test_loading_a_world_snapshot_pauses_the_collector_and_always_resumes_it(mon
         worlds_module._load(gzip.compress(b"not a pickle"))
     assert paused == [True, True, True]
     assert gc.isenabled()
-
-
-def _fact(item: dict[str, Any]) -> tuple[str, str, dict[str, Any], datetime]:
-    return item["type"], item["stream_id"], item["data"], datetime.fromisoformat(item["occurred_at"])
 
 
 def _same(loaded: World, world: World) -> None:
@@ -550,9 +548,7 @@ def test_a_cold_start_lays_out_its_snapshots_and_makes_its_live_world_in_one_pas
                 worlds_module._fold = fold
             if len(history) >= 2 * min(every, tally_every):  # snapshots are laid out
                 assert len(folded) == len(history)
-            assert worlds._live == World.replay(
-                (i["type"], i["stream_id"], i["data"], datetime.fromisoformat(i["occurred_at"])) for i in history
-            )
+            assert worlds._live == World.replay(_fact(i) for i in history)
             end = datetime.fromisoformat(history[-1]["occurred_at"]) + timedelta(days=400)
             assert _league(app, settings, end, worlds) == _league(app, settings, end, None)
             assert _explained(app, settings, end, worlds) == _explained(app, settings, end, None)
