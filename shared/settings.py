@@ -115,7 +115,8 @@ class Settings(BaseSettings):
     follower_batch_size: int = Field(default=200, ge=1, le=1000)
     follower_wait_seconds: float = Field(default=10.0, ge=0)
     follower_retry_seconds: float = Field(default=2.0, gt=0)
-    # the assessment stores its world every so many facts, so a past as_of replays at most that many
+    # the assessment stores its world (what changed since the previous one) every so many facts, so
+    # a past as_of replays at most that many
     assessment_snapshot_every_facts: int = Field(default=20_000, ge=100)
     # and its tallies (sums and open entities: some ten kilobytes) every so many facts, so a past
     # league counts again only the entities that at most that many facts changed (in process, on
