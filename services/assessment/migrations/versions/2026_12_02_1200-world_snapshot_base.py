@@ -22,6 +22,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # the older code reads every snapshot as a whole world: a change over another is not one
-    op.execute("DELETE FROM assessment_world_snapshot WHERE base IS NOT NULL")
+    # A cache the older code cannot read (another format: it would remove them at start, and lay
+    # its own out again); none is left referring to another.
+    op.execute("DELETE FROM assessment_world_snapshot")
     op.drop_column("assessment_world_snapshot", "base")
