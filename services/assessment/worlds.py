@@ -432,15 +432,16 @@ class Worlds:
         world is yet to be made (a cold start, or after a rebuild), that pass makes it: the
         process never holds two worlds of the whole history at once (at 30k events per
         service, the second took the assessment's peak from about 200 to 300 MiB)."""
-        with self._lock, reading() as session:
-            if not self._formats_checked:
-                self._check_formats(session, transaction)
+        with self._lock:
             cold = self._frontier.facts == 0
-            if cold:
-                facts = int(session.execute(select(func.count()).select_from(fact)).scalar_one())
-            else:  # what the live world holds (the caller brings it up to date next)
-                facts = self._frontier.facts
+            facts = self._frontier.facts  # what the live world holds (the caller brings it up to date next)
             upto = None if cold else dict(self._frontier.positions)
+            if cold or not self._formats_checked:  # else nothing to read here (after each followed batch)
+                with reading() as session:
+                    if not self._formats_checked:
+                        self._check_formats(session, transaction)
+                    if cold:
+                        facts = int(session.execute(select(func.count()).select_from(fact)).scalar_one())
         due = {
             "worlds": _gap(facts, self._snapshotted, self.snapshot_every),
             "tallies": self._counting is not None and _gap(facts, self._tallied, self.tally_every),
@@ -511,11 +512,8 @@ class Worlds:
         assert self._rules is not None
         summary = tally_of(world, self._counting).summary()
         return {
-            "format": SNAPSHOT_FORMAT,
+            **_snapshot_row(frontier),
             "rules": self._rules,
-            "facts": frontier.facts,
-            "recorded_through": frontier.recorded_through,
-            "frontier": frontier.as_json(),
             "state": zlib.compress(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL), 3),
         }
 
@@ -583,10 +581,7 @@ class _Dumps:
         it is stored (with its id) or was not (None): the changes dumped are kept until then."""
         since, dumped, sizes = (None if self.base is None else self.sizes), self.changed, _sizes(world)
         row = {
-            "format": SNAPSHOT_FORMAT,
-            "facts": frontier.facts,
-            "recorded_through": frontier.recorded_through,
-            "frontier": frontier.as_json(),
+            **_snapshot_row(frontier),
             "base": self.base,
             "state": world.dump(since, dumped),
         }
@@ -601,6 +596,16 @@ class _Dumps:
                 self.changed |= dumped
 
         return row, stored
+
+
+def _snapshot_row(frontier: Frontier) -> dict[str, Any]:
+    """What a snapshot's row of either kind says of what it holds: its code and where it stands."""
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "facts": frontier.facts,
+        "recorded_through": frontier.recorded_through,
+        "frontier": frontier.as_json(),
+    }
 
 
 def _sizes(world: World) -> dict[str, int]:
