@@ -108,7 +108,7 @@ def _write_events(application: ServiceApplication, path: Path, after: int, count
             if not items:
                 break
             for item in items:
-                out.write(json.dumps(present_item(application, item, True).model_dump(), ensure_ascii=False))
+                out.write(json.dumps(present_item(application, item, True), ensure_ascii=False))
                 out.write("\n")
             count -= len(items)
             after = items[-1].position

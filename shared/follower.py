@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from shared.application import ServiceApplication
 from shared.auth import ServiceCredentials
 from shared.chain import GENESIS_HASH
+from shared.jsondata import loads
 from shared.timeutil import format_recorded_at
 
 log = logging.getLogger("openness.follower")
@@ -84,6 +86,10 @@ class Follower:
         self._caught_up_at = time.monotonic()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        # While catching up, the next page is asked for while this one is applied (the upstream
+        # presents it in its own process meanwhile): (its ``after``, the page).
+        self._ahead: tuple[int, Future[dict[str, Any]]] | None = None
+        self._reader: ThreadPoolExecutor | None = None
 
     # --- state ----------------------------------------------------------------------------
 
@@ -123,19 +129,12 @@ class Follower:
         if self.chain_break is not None:
             raise self.chain_break
         after = self.position()
-        params: dict[str, Any] = {"after": after, "limit": self.application.settings.follower_batch_size, "wait": wait}
-        if self.spec.types:
-            params["types"] = ",".join(self.spec.types)
-        response = self.client.get(
-            f"{self.base_url}/{self.spec.upstream}/v1/events",
-            params=params,
-            headers=self.credentials.header(),
-        )
-        response.raise_for_status()
-        page = response.json()
+        page = self._page_after(after, wait)
         self.upstream_head = int(page.get("head_position", page["next_after"]))
         items: list[dict[str, Any]] = page["items"]
         next_after = int(page["next_after"])
+        if page["has_more"]:
+            self._read_ahead(next_after)
         if items or next_after > after:
             try:
                 self._apply(after, items, next_after)
@@ -149,6 +148,35 @@ class Follower:
         if self.on_lag is not None:
             self.on_lag(max(0, self.upstream_head - next_after))
         return len(items)
+
+    def _fetch(self, after: int, wait: float) -> dict[str, Any]:
+        params: dict[str, Any] = {"after": after, "limit": self.application.settings.follower_batch_size, "wait": wait}
+        if self.spec.types:
+            params["types"] = ",".join(self.spec.types)
+        response = self.client.get(
+            f"{self.base_url}/{self.spec.upstream}/v1/events",
+            params=params,
+            headers=self.credentials.header(),
+        )
+        response.raise_for_status()
+        page: dict[str, Any] = loads(response.content)
+        return page
+
+    def _page_after(self, after: int, wait: float) -> dict[str, Any]:
+        """The page after ``after``: the one read ahead if it starts there (positions and their
+        events never change, so it is the page still; a failure to read it is raised here, as
+        reading it now would), else read now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            if ahead[0] == after:
+                return ahead[1].result()
+            ahead[1].cancel()
+        return self._fetch(after, wait)
+
+    def _read_ahead(self, after: int) -> None:
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(1, thread_name_prefix=f"read-ahead-{self.spec.upstream}")
+        self._ahead = (after, self._reader.submit(self._fetch, after, 0.0))
 
     def _apply(self, after: int, items: list[dict[str, Any]], next_after: int) -> None:
         table = self.application.kernel.follow_positions
@@ -232,6 +260,8 @@ class Follower:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._reader is not None:
+            self._reader.shutdown(wait=False, cancel_futures=True)
         self.client.close()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -78,6 +78,15 @@ def _orjson_safe(value: Any) -> bool:
     return False
 
 
+def dumps(value: Any) -> bytes:
+    """A JSON document of plain values, UTF-8 (Chinese text is not escaped): orjson, or the
+    standard library where orjson declines (integers beyond 64 bits, lone surrogates)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
 def loads(text: str | bytes) -> Any:
     """Parse a JSON document (orjson; the standard library where orjson declines, e.g. NaN or
     integers beyond 64 bits). Both keep the last of duplicate keys, as every JSON reader here must."""

@@ -452,4 +452,4 @@ def _department(data: dict[str, Any]) -> str | None:
 def _platform_view(app: ServiceApplication, item: Any) -> dict[str, Any]:
     from shared.feed import present_item
 
-    return present_item(app, item, full_view=False).model_dump()
+    return present_item(app, item, full_view=False)

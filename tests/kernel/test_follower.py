@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -28,11 +30,19 @@ def _facts(app: ServiceApplication) -> list[int]:
         return list(session.execute(select(fact.c.position).order_by(fact.c.position)).scalars())
 
 
-def test_a_follower_dying_mid_batch_resumes_with_nothing_lost_or_doubled(settings: Settings) -> None:
+@contextmanager
+def _published(settings: Settings, records: int) -> Iterator[tuple[Any, ServiceApplication]]:
+    """A catalogue with ``records`` records drafted and published (two events each), served to
+    an assessment that reads its feed in pages of 10."""
     settings = settings.model_copy(update={"follower_batch_size": 10})
     with service_client("catalogue", settings) as upstream, open_application("assessment", settings) as app:
-        for n in range(15):
-            publish(upstream, settings, draft(upstream, settings, title=f"通知{n}"))  # 30 events
+        for n in range(records):
+            publish(upstream, settings, draft(upstream, settings, title=f"通知{n}"))
+        yield upstream, app
+
+
+def test_a_follower_dying_mid_batch_resumes_with_nothing_lost_or_doubled(settings: Settings) -> None:
+    with _published(settings, 15) as (upstream, app):  # 30 events
         applied: list[int] = []
 
         def dying_at_25(target: ServiceApplication, session: Session, item: dict[str, Any]) -> None:
@@ -145,3 +155,69 @@ def test_a_filtered_follower_moves_past_what_does_not_match(settings: Settings) 
         publish(upstream, settings, record)
         assert follower.catch_up() == 1
         assert (seen, follower.position()) == ([5], 5)
+
+
+def _requested_afters(upstream: httpx.Client) -> list[int]:
+    """The ``after`` of every feed page ``upstream`` is asked for, in the order asked."""
+    asked: list[int] = []
+
+    def hook(request: httpx.Request) -> None:
+        if request.url.path.endswith("/events"):
+            asked.append(int(request.url.params["after"]))
+
+    upstream.event_hooks["request"].append(hook)
+    return asked
+
+
+def test_while_catching_up_the_next_page_is_asked_for_while_one_is_applied(settings: Settings) -> None:
+    with _published(settings, 15) as (upstream, app):  # 30 events
+        asked = _requested_afters(upstream)
+        asked_while_applying_first: list[int] = []
+
+        def waiting_for_the_next_page(target: ServiceApplication, session: Session, item: dict[str, Any]) -> None:
+            if item["position"] == 1:
+                deadline = time.monotonic() + 10
+                while 10 not in asked and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                asked_while_applying_first.extend(asked)
+            record_fact("catalogue")(target, session, item)
+
+        follower = Follower(
+            app, FollowSpec("catalogue", waiting_for_the_next_page), base_url="http://testserver", client=upstream
+        )
+        assert follower.catch_up() == 30
+        assert asked_while_applying_first == [0, 10]
+        assert asked == [0, 10, 20, 30]  # each page asked for once; the last said there is no more
+        assert _facts(app) == list(range(1, 31))
+
+
+def test_a_page_read_ahead_is_used_only_by_a_follower_still_standing_where_it_starts(settings: Settings) -> None:
+    with _published(settings, 15) as (upstream, app):  # 30 events
+        spec = FollowSpec("catalogue", record_fact("catalogue"))
+        one = Follower(app, spec, base_url="http://testserver", client=upstream)
+        assert one.poll_once() == 10  # and reads the page after 10 ahead
+        other = Follower(app, spec, base_url="http://testserver", client=upstream)
+        assert other.catch_up() == 20  # another process applies the rest meanwhile
+        assert one.poll_once() == 0  # the page after 10 is not where it stands now
+        assert _facts(app) == list(range(1, 31))
+
+
+def test_a_page_that_failed_to_be_read_ahead_fails_that_poll_and_is_asked_for_again(settings: Settings) -> None:
+    with _published(settings, 10) as (upstream, app):  # 20 events
+        failed: list[int] = []
+
+        def fail_once_after_10(request: httpx.Request) -> None:
+            if request.url.path.endswith("/events") and request.url.params["after"] == "10" and not failed:
+                failed.append(10)
+                raise httpx.ConnectError("the upstream went away", request=request)
+
+        upstream.event_hooks["request"].append(fail_once_after_10)
+        follower = Follower(
+            app, FollowSpec("catalogue", record_fact("catalogue")), base_url="http://testserver", client=upstream
+        )
+        assert follower.poll_once() == 10
+        with pytest.raises(httpx.ConnectError):
+            follower.poll_once()
+        assert follower.position() == 10
+        assert follower.catch_up() == 10
+        assert _facts(app) == list(range(1, 21))
