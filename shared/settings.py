@@ -107,12 +107,17 @@ class Settings(BaseSettings):
     export_max_rows: int = Field(default=100_000, ge=1)
     export_max_concurrent: int = Field(default=2, ge=1)  # exports prepared at once per process; more get 429
     export_per_minute: int = Field(default=10, ge=1)  # exports per client address per minute
+    # search ranks the matches newest first in tranches of so many (services/catalogue/queries.py):
+    # what one query ranks, so a word found in most records costs what a rarer one does
+    search_rank_tranche: int = Field(default=2000, ge=10)
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"  # console: one readable line per record (development)
 
     # --- followers ----------------------------------------------------------------------
     follow: bool = True
-    follower_batch_size: int = Field(default=200, ge=1, le=1000)
+    # events a follower asks for at once: a cold one applies each page in one transaction, while
+    # it asks for the next (the feed gives at most 1,000)
+    follower_batch_size: int = Field(default=1000, ge=1, le=1000)
     follower_wait_seconds: float = Field(default=10.0, ge=0)
     follower_retry_seconds: float = Field(default=2.0, gt=0)
     # the assessment stores its world (what changed since the previous one) every so many facts, so

@@ -95,8 +95,14 @@ def search_records(
     limit: int,
     cursor: str | None,
     cursor_key: bytes,
+    tranche: int = 2000,
 ) -> tuple[list[Any], str | None]:
-    """Relevance first (BM25 on SQLite, ts_rank on PostgreSQL), then the most recently published."""
+    """The matches newest first in tranches of ``tranche`` (by when each document was made), and
+    inside a tranche relevance first (BM25 on SQLite, ts_rank on PostgreSQL), then the newest.
+
+    Ranking reads every match it ranks: a word in most records (公开, 通知) would cost a read of
+    most of the index at every query, growing with the history. A tranche bounds it. A query
+    with fewer matches than a tranche is ranked over all of them."""
     words = search.query_tokens(q)
     if not words:
         return [], None
@@ -106,7 +112,7 @@ def search_records(
         if position.get("q") != q or not isinstance(position.get("o"), int) or position["o"] < 0:
             raise ValidationFailed("the cursor belongs to another search", code="invalid_cursor")
         offset = position["o"]
-    rows = _windowed_search(session, words, viewer, filters, offset, limit)
+    rows = _search(session, words, viewer, filters, offset + limit + 1, tranche)[offset:]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -118,44 +124,71 @@ SEARCH_FIRST_WINDOW = 200
 IN_LIST_LIMIT = 5000
 
 
-def _candidates(session: Session, words: list[str], window: int) -> list[Any]:
-    """The ``window`` best-ranked matches, ranked inside the narrow search table or index only.
+def _ranked(session: Session, words: list[str], tranche: int, size: int, first: int) -> list[str]:
+    """The ``first`` best-ranked record ids of tranche number ``tranche`` of the matches (``size``
+    of them, newest document first); among equal ranks the newest document first.
 
-    Ranking there (not over joined record rows, bodies and all) is what keeps a common word
-    (公开 is in most records) fast: PostgreSQL ranks the stored tsvector, SQLite uses FTS5's BM25.
-    Lower ``rank`` is better in both.
-    """
+    The tranche is the matches between two bounds, each a walk of the index newest first (no
+    ranking); then only the matches between them are ranked. Only the narrow search table or
+    index is read (not the record rows, bodies and all): on SQLite the full-text rows (their
+    rowid is when the document was made), on PostgreSQL the stored tsvector and ``seq``.
+    Lower ``rank`` is better in both."""
     if session.get_bind().dialect.name == "postgresql":
-        statement = text(
-            "SELECT record_id, -ts_rank(tsv, plainto_tsquery('simple', :q)) AS rank FROM catalogue_record_search "
-            "WHERE tsv @@ plainto_tsquery('simple', :q) ORDER BY rank LIMIT :k"
+        bound = (
+            "(SELECT seq FROM catalogue_record_search WHERE tsv @@ plainto_tsquery('simple', :q) "
+            "ORDER BY seq DESC LIMIT 1 OFFSET {})"
         )
-        return list(session.execute(statement, {"q": " ".join(words), "k": window}).all())
-    statement = text(
-        "SELECT record_id, rank FROM catalogue_record_fts WHERE catalogue_record_fts MATCH :m ORDER BY rank LIMIT :k"
-    )
-    return list(session.execute(statement, {"m": search.fts5_query(words), "k": window}).all())
+        statement = text(
+            "SELECT record_id FROM catalogue_record_search WHERE tsv @@ plainto_tsquery('simple', :q) "
+            f"AND seq <= coalesce({bound.format(':newest')}, -1) AND seq >= coalesce({bound.format(':oldest')}, 0) "
+            "ORDER BY -ts_rank(tsv, plainto_tsquery('simple', :q)), seq DESC LIMIT :k"
+        )
+        parameters: dict[str, Any] = {"q": " ".join(words)}
+    else:
+        bound = (
+            "(SELECT rowid FROM catalogue_record_fts WHERE catalogue_record_fts MATCH :m "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET {})"
+        )
+        statement = text(
+            "SELECT record_id FROM catalogue_record_fts WHERE catalogue_record_fts MATCH :m "
+            f"AND rowid <= coalesce({bound.format(':newest')}, -1) AND rowid >= coalesce({bound.format(':oldest')}, 0) "
+            "ORDER BY rank, rowid DESC LIMIT :k"
+        )
+        parameters = {"m": search.fts5_query(words)}
+    bounds = {"newest": tranche * size, "oldest": (tranche + 1) * size - 1}
+    return list(session.execute(statement, {**parameters, **bounds, "k": first}).scalars())
 
 
-def _windowed_search(
-    session: Session, words: list[str], viewer: Principal | None, filters: RecordFilter, offset: int, limit: int
+def _search(
+    session: Session, words: list[str], viewer: Principal | None, filters: RecordFilter, wanted: int, size: int
 ) -> list[Any]:
-    """Best candidates first, widening the window only when visibility and filters leave too few."""
-    wanted = offset + limit + 1
-    window = max(SEARCH_FIRST_WINDOW, 4 * wanted)
-    while True:
-        candidates = _candidates(session, words, window)
-        ranks = {c.record_id: c.rank for c in candidates}
-        ids, rows = list(ranks), list[Any]()
-        for start in range(0, len(ids), IN_LIST_LIMIT):  # bounded statements (PostgreSQL takes 65,535 parameters)
-            chunk = record.c.id.in_(ids[start : start + IN_LIST_LIMIT])
-            rows.extend(session.execute(_filtered(_visible(select(record).where(chunk), viewer), filters)).all())
-        if len(rows) >= wanted or len(candidates) < window:
+    """The first ``wanted`` rows the viewer may see and the filters keep, in search order.
+
+    The record rows of a tranche's best-ranked matches are read a window at a time, the window
+    widening only when visibility and filters leave too few."""
+    found: list[Any] = []
+    tranche = 0
+    while len(found) < wanted:
+        done, first = 0, min(size, max(SEARCH_FIRST_WINDOW, 4 * (wanted - len(found))))
+        while True:
+            ranked = _ranked(session, words, tranche, size, first)
+            order = {record_id: n for n, record_id in enumerate(ranked[done:])}
+            found += sorted(_visible_rows(session, list(order), viewer, filters), key=lambda r: order[r.id])
+            if len(found) >= wanted or len(ranked) < first or first == size:
+                break
+            done, first = len(ranked), min(size, first * 4)
+        if len(found) >= wanted or len(ranked) < size:
             break
-        window *= 4
-    epoch = datetime.min.replace(tzinfo=UTC)
-    rows.sort(key=lambda r: (ranks[r.id], -(r.published_at or epoch).timestamp(), r.id))
-    return rows[offset : offset + limit + 1]
+        tranche += 1
+    return found[:wanted]
+
+
+def _visible_rows(session: Session, ids: list[str], viewer: Principal | None, filters: RecordFilter) -> list[Any]:
+    rows = list[Any]()
+    for start in range(0, len(ids), IN_LIST_LIMIT):  # bounded statements (PostgreSQL takes 65,535 parameters)
+        chunk = record.c.id.in_(ids[start : start + IN_LIST_LIMIT])
+        rows.extend(session.execute(_filtered(_visible(select(record).where(chunk), viewer), filters)).all())
+    return rows
 
 
 def published_for_export(session: Session, filters: RecordFilter, max_rows: int) -> Iterator[Any]:

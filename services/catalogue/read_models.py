@@ -54,8 +54,9 @@ record_version = Table(
 )
 
 # Jieba-segmented text of each record (title, doc number, body), space separated. On PostgreSQL
-# the migration adds a generated column tsv = to_tsvector('simple', document) with a GIN index;
-# on SQLite it creates the FTS5 table catalogue_record_fts beside it (see search.py).
+# the migrations add a generated column tsv = to_tsvector('simple', document) with a GIN index and
+# seq, the order the documents were made in (an identity); on SQLite they create the FTS5 table
+# catalogue_record_fts beside it, whose rowids are those of the documents (see search.py, queries.py).
 record_search = Table(
     "catalogue_record_search",
     metadata,

@@ -12,7 +12,7 @@ from services.catalogue import search
 from services.catalogue.read_models import record_search
 from shared.settings import Settings
 from tests.catalogue.builders import draft, publish
-from tests.support import assert_problem, auth
+from tests.support import assert_problem, auth, service_client
 
 
 @pytest.fixture
@@ -79,6 +79,44 @@ def test_search_combines_with_filters_and_pages(
     assert len(seen) == len(set(seen)) == 4
     foreign = catalogue.get("/catalogue/v1/records", params={"q": "通知", "cursor": first["next_cursor"]})
     assert_problem(foreign, 422, "invalid_cursor")
+
+
+def _all_pages(client: TestClient, query: str, limit: int) -> list[str]:
+    ids: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"q": query, "limit": limit} | ({"cursor": cursor} if cursor else {})
+        page = client.get("/catalogue/v1/records", params=params).json()
+        ids += [r["id"] for r in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            return ids
+
+
+def test_a_word_in_many_records_is_ranked_newest_first_in_tranches(settings: Settings) -> None:
+    """Ranking reads every match it ranks, so the matches are taken newest first a tranche at a
+    time (``OPENNESS_SEARCH_RANK_TRANCHE``), each tranche ranked; paging goes on into older ones."""
+    settings = settings.model_copy(update={"search_rank_tranche": 10})
+    with service_client("catalogue", settings) as catalogue:
+        made = []  # oldest first; one in each ten says 养老 far more often than the others
+        for n in range(25):
+            body = "养老" * 30 if n % 10 == 3 else f"第{n}号正文。"
+            made.append(
+                publish(catalogue, settings, draft(catalogue, settings, title=f"关于养老服务的通知{n}", body=body))[
+                    "id"
+                ]
+            )
+        found = _all_pages(catalogue, "养老", limit=50)
+        newest, middle, oldest = made[15:], made[5:15], made[:5]
+        assert (set(found[:10]), set(found[10:20]), set(found[20:])) == (set(newest), set(middle), set(oldest))
+        # the most relevant of each tranche first in it, the oldest one's after every newer tranche
+        assert (found[0], found[10], found[20]) == (made[23], made[13], made[3])
+        assert _all_pages(catalogue, "养老", limit=4) == found  # pages go across tranches, none twice
+
+        settings = settings.model_copy(update={"search_rank_tranche": 2000})
+    with service_client("catalogue", settings) as catalogue:
+        ranked_all = _all_pages(catalogue, "养老", limit=50)
+        assert set(ranked_all[:3]) == {made[3], made[13], made[23]}  # fewer matches than a tranche: all ranked
+        assert sorted(ranked_all) == sorted(found)
 
 
 def test_a_correction_is_searchable_and_the_old_words_are_gone(catalogue: TestClient, settings: Settings) -> None:

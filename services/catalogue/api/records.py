@@ -239,7 +239,12 @@ def list_records(
     viewer: MaybePrincipal,
     settings: SettingsDep,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="全文检索（结巴分词），标题、文号、正文")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="全文检索（结巴分词），标题、文号、正文；匹配结果由新到旧分段（每段 OPENNESS_SEARCH_RANK_TRANCHE 条，默认 2000），段内按相关度排序",
+        ),
     ] = None,
     department: Annotated[str | None, Query(max_length=16)] = None,
     area: Area | None = None,
@@ -260,6 +265,7 @@ def list_records(
                 limit=limit,
                 cursor=cursor,
                 cursor_key=settings.signing_key,
+                tranche=settings.search_rank_tranche,
             )
         else:
             rows, next_cursor = queries.list_records(
