@@ -207,15 +207,21 @@ class Tally:
         self, world: World, counting: Counting, year: int, as_of: datetime, units: Iterable[Unit] | None = None
     ) -> dict[tuple[str, str], list[int]]:
         """Per (department, indicator) of ``year``: [met, counted] at ``as_of`` (not before the
-        clock): the sums, and the open ``units`` (all of them when None) counted in ``world`` at
-        ``as_of``. Catalogue coverage counts each department's items covered in ``year``."""
+        clock): the sums, and the ``units`` counted in ``world`` at ``as_of``. When ``units`` is
+        None, the open units: those whose deadline moves are counted again, the others carried
+        from their counts at the clock (``Count.later``: no fact about them arrived since, so
+        counting them again would only find their deadlines passed or not). Catalogue coverage
+        counts each department's items covered in ``year``."""
         assert self.clock is not None, "settled first"
         assert as_of >= self.clock, "a tally answers only at or after its clock"
         counts: dict[tuple[str, str], list[int]] = {}
         for (y, department, indicator), (met, counted) in self.totals.items():
             if y == year and counted:
                 counts[(department, indicator)] = [met, counted]
-        for unit in self.pending if units is None else units:
+        if units is None:
+            units = self.moving()
+            _carry(counts, (pending for unit, pending in self.pending.items() if unit not in units), year, as_of)
+        for unit in units:
             for count in self._count(world, counting, unit, as_of):
                 if count.year == year and count.status in ("met", "missed"):
                     total = counts.setdefault((count.department, count.indicator), [0, 0])
@@ -267,13 +273,21 @@ def counts_since(
                     total[1] -= 1
         tally._unindex(before, unit)
         tally._index(after, unit)
-    carried = {unit: counts for unit, counts in tally.pending.items() if unit not in changed}
+    carried = [counts for unit, counts in tally.pending.items() if unit not in changed]
     counts = tally.counts(after, counting, year, as_of, changed)
-    for pending in carried.values():
-        for count in pending:
+    _carry(counts, carried, year, as_of)
+    return counts
+
+
+def _carry(
+    counts: dict[tuple[str, str], list[int]], pending: Iterable[tuple[Count, ...]], year: int, as_of: datetime
+) -> None:
+    """Add to ``counts`` the open units' ``pending`` counts of ``year`` carried to ``as_of`` (a
+    pending count becomes missed once its deadline passes)."""
+    for unit_counts in pending:
+        for count in unit_counts:
             later = count.later(as_of)
             if count.year == year and later in ("met", "missed"):
                 total = counts.setdefault((count.department, count.indicator), [0, 0])
                 total[0] += later == "met"
                 total[1] += 1
-    return counts
