@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ from shared import merkle, signednote
 from shared.calendar import WorkingCalendar
 from shared.chain import GENESIS_HASH, ChainLink, Hasher, VerifyResult, merge_by_position, verify_links
 from shared.errors import NotFound, PreconditionFailed, ValidationFailed
-from shared.jsondata import recorded_data, to_plain
+from shared.jsondata import ENVELOPE_ATTRIBUTES, plain_decoder
 from shared.persistence import OpennessFactory, Store
 from shared.rules.contacts import without_contact_details
 from shared.rules.time import refuse_future
@@ -328,14 +329,22 @@ class ServiceApplication(Application[UUID]):
     # --- describing events for the feed and the chain ---------------------------------------
 
     def recorded_state(self, stored: StoredEvent) -> dict[str, Any]:
-        """The event's state exactly as it was recorded: decoded, but never upcast.
+        """The event's state exactly as it was recorded, as plain JSON values: decoded, but
+        never upcast.
 
         The hash chain and the feed carry this, with the recorded ``schema_version``, so that
         what was hashed then can be recomputed from the feed forever, whatever upcasters
-        later versions of the code add. (No cipher or compressor is configured.)
+        later versions of the code add. (No cipher or compressor is configured.) Decoded in one
+        pass by the transcodings the store's transcoder has (``jsondata.plain_decoder``).
         """
-        state: dict[str, Any] = self.mapper.transcoder.decode(stored.state)
+        state: dict[str, Any] = self._plain_state(stored.state)
         return state
+
+    @functools.cached_property
+    def _plain_state(self) -> Callable[[bytes], Any]:
+        transcoder = self.mapper.transcoder
+        assert isinstance(transcoder, JSONTranscoder), "events are stored as the library's JSON"
+        return plain_decoder(transcoder.names)
 
     def envelope(self, stored: StoredEvent, position: int, recorded_at: str) -> dict[str, Any]:
         """The feed item of a stored event, without its hashes: what the chain link covers
@@ -343,14 +352,14 @@ class ServiceApplication(Application[UUID]):
         state = self.recorded_state(stored)
         return {
             "position": position,
-            "event_id": str(_event_id(stored)),
+            "event_id": event_id(stored.originator_id, stored.originator_version),
             "stream_id": str(stored.originator_id),
             "stream_version": stored.originator_version,
             "type": type_name(stored.topic),
             "schema_version": int(state.get("class_version", 1)),
-            "occurred_at": to_plain(state["timestamp"]),
+            "occurred_at": state["timestamp"],
             "recorded_at": recorded_at,
-            "data": recorded_data(state),
+            "data": {k: v for k, v in state.items() if k not in ENVELOPE_ATTRIBUTES},
         }
 
     def redact(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -428,7 +437,7 @@ class ServiceApplication(Application[UUID]):
             raw = base64.b64encode(stored.state).decode("ascii")
             return FeedItem(
                 position=row.id,
-                event_id=str(_event_id(stored)),
+                event_id=event_id(stored.originator_id, stored.originator_version),
                 stream_id=str(stored.originator_id),
                 stream_version=stored.originator_version,
                 type=type_name(stored.topic),
@@ -650,6 +659,16 @@ def _stored_event(row: Any) -> StoredEvent:
     )
 
 
-def _event_id(stored: StoredEvent) -> Any:
-    """A stable event id: the same stream and version always give the same id."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"openness:{stored.originator_id}:{stored.originator_version}")
+_EVENT_ID_NAMESPACE = uuid.NAMESPACE_URL.bytes
+
+
+def event_id(stream_id: Any, version: int) -> str:
+    """A stable event id: the same stream and version always give the same id, the UUID 5 of
+    ``openness:{stream}:{version}`` in the URL namespace (``uuid.uuid5``, written out here
+    without its two UUID objects: every feed item has one; a test holds it to ``uuid.uuid5``)."""
+    name = _EVENT_ID_NAMESPACE + f"openness:{stream_id}:{version}".encode()
+    digest = bytearray(hashlib.sha1(name, usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
