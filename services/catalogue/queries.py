@@ -126,24 +126,27 @@ IN_LIST_LIMIT = 5000
 
 def _ranked(session: Session, words: list[str], tranche: int, size: int, first: int) -> list[str]:
     """The ``first`` best-ranked record ids of tranche number ``tranche`` of the matches (``size``
-    of them, newest document first); among equal ranks the newest document first.
+    of them, newest document first); among equal ranks the newest document first. Lower
+    ``rank`` is better on both stores.
 
-    The tranche is the matches between two bounds, each a walk of the index newest first (no
-    ranking); then only the matches between them are ranked. Only the narrow search table or
-    index is read (not the record rows, bodies and all): on SQLite the full-text rows (their
-    rowid is when the document was made), on PostgreSQL the stored tsvector and ``seq``.
-    Lower ``rank`` is better in both."""
+    Only the narrow search table or index is read (not the record rows, bodies and all), and
+    only the tranche's matches are ranked. SQLite: the tranche is the matches between two
+    bounds, each a walk of the full-text index newest first (its rowid is when the document was
+    made) that ranks nothing; then FTS5 ranks the matches between them. PostgreSQL: the
+    matches' ``seq`` (when the document was made) sorted, the tranche's ``size`` of them kept,
+    and ``ts_rank`` over those only (its planner misjudges how many rows a word matches, and
+    the SQLite form made it recheck tens of thousands of rows for a word in a tenth of them)."""
     if session.get_bind().dialect.name == "postgresql":
-        bound = (
-            "(SELECT seq FROM catalogue_record_search WHERE tsv @@ plainto_tsquery('simple', :q) "
-            "ORDER BY seq DESC LIMIT 1 OFFSET {})"
-        )
         statement = text(
-            "SELECT record_id FROM catalogue_record_search WHERE tsv @@ plainto_tsquery('simple', :q) "
-            f"AND seq <= coalesce({bound.format(':newest')}, -1) AND seq >= coalesce({bound.format(':oldest')}, 0) "
+            "SELECT record_id FROM (SELECT record_id, seq, tsv FROM catalogue_record_search "
+            "WHERE tsv @@ plainto_tsquery('simple', :q) ORDER BY seq DESC LIMIT :n OFFSET :o) AS tranche "
             "ORDER BY -ts_rank(tsv, plainto_tsquery('simple', :q)), seq DESC LIMIT :k"
         )
-        parameters: dict[str, Any] = {"q": " ".join(words)}
+        parameters: dict[str, Any] = {"q": " ".join(words), "n": size, "o": tranche * size}
+        # Planned for these words each time (a prepared statement's generic plan cannot see how
+        # many rows they match: walking seq newest first suits a word in most records, sorting
+        # a bitmap of the matches a rarer one).
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     else:
         bound = (
             "(SELECT rowid FROM catalogue_record_fts WHERE catalogue_record_fts MATCH :m "
@@ -154,9 +157,8 @@ def _ranked(session: Session, words: list[str], tranche: int, size: int, first: 
             f"AND rowid <= coalesce({bound.format(':newest')}, -1) AND rowid >= coalesce({bound.format(':oldest')}, 0) "
             "ORDER BY rank, rowid DESC LIMIT :k"
         )
-        parameters = {"m": search.fts5_query(words)}
-    bounds = {"newest": tranche * size, "oldest": (tranche + 1) * size - 1}
-    return list(session.execute(statement, {**parameters, **bounds, "k": first}).scalars())
+        parameters = {"m": search.fts5_query(words), "newest": tranche * size, "oldest": (tranche + 1) * size - 1}
+    return list(session.execute(statement, {**parameters, "k": first}).scalars())
 
 
 def _search(
