@@ -203,8 +203,10 @@ class Judge:
         tally, year = self.tally, self.year
         principal = indicators["principal_interpretations"]
         for unit, count in self._units(dept):
-            if tally is None or unit in tally.pending:
+            if tally is None:
                 counts: Iterable[Count] = count()
+            elif unit in tally.pending:
+                counts = self._open(tally.pending[unit], count)
             else:  # settled: its sums are added below; only its misses are shown
                 for missed in tally.missed.get(unit, ()):
                     if missed.year == year and missed.department == dept and missed.violation and explain:
@@ -230,6 +232,15 @@ class Judge:
                 violation("principal_quota_short", "interpretation", dept, int(principal.numerator), " of ", required)()
             )
         return indicators
+
+    def _open(self, pending: tuple[Count, ...], count: Callable[[], Iterable[Count]]) -> Iterable[Count]:
+        """An open unit's counts at ``as_of``: its counts at the tally's clock when none of them
+        is missed by ``as_of`` and none has a deadline that moves (no fact about it arrived
+        since, so counting it again would find the same, and there is no miss to explain);
+        else counted again, so that each miss is shown with how it is explained."""
+        if any(c.moving or c.later(self.as_of) == "missed" for c in pending):
+            return count()
+        return pending
 
     def _units(self, dept: str) -> Iterator[tuple[Unit, Callable[[], Iterable[Count]]]]:
         """The department's units in the order their misses are shown, each with how it is
