@@ -7,7 +7,7 @@ each size in turn (events per upstream service; ``SCALE_SIZES``, default 100k, 3
 each size the services are started as processes and measured from outside:
 
 - league (``GET /scores``) and one department's breakdown, live and at a past ``as_of`` (p50/p95);
-- search and record by id (p95), a feed page (p95);
+- search, record by id and the list of records newest first (p95), a feed page (p95);
 - a cold assessment following the three feeds (events/s), a catalogue rebuild (events/s),
   chain verification (events/s);
 - disk bytes per event, peak RSS per service.
@@ -273,12 +273,13 @@ def _catalogue_reads(url: str, size: int, settings: Settings) -> dict[str, float
     with httpx.Client(base_url=f"{url}/catalogue/v1", timeout=60) as client:
         by_id = _timed(lambda: _ok(client.get(f"/records/{rng.choice(ids)}")), QUERIES)
         search = _timed(lambda: _ok(client.get("/records", params={"q": rng.choice(SEARCHES), "limit": 20})), QUERIES)
+        listing = _timed(lambda: _ok(client.get("/records", params={"limit": 20})), QUERIES)
         headers = {"Authorization": f"Bearer {auditor}"}
         feed = _timed(
             lambda: _ok(client.get("/events", params={"after": rng.randrange(size), "limit": 100}, headers=headers)),
             QUERIES,
         )
-    return {**_p(by_id, "record_by_id"), **_p(search, "search"), **_p(feed, "feed_page")}
+    return {**_p(by_id, "record_by_id"), **_p(search, "search"), **_p(listing, "record_list"), **_p(feed, "feed_page")}
 
 
 def _positions(url: str) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, text
+from sqlalchemy import Select, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from services.catalogue import search
@@ -214,9 +214,8 @@ def list_records(
     if cursor is not None:
         position = decode_cursor(cursor_key, cursor)
         created, last_id = datetime.fromisoformat(str(position.get("c"))), str(position.get("i"))
-        query = query.where(
-            or_(record.c.created_at < created, and_(record.c.created_at == created, record.c.id < last_id))
-        )
+        # one range of the (created_at, id) index, however deep the page
+        query = query.where(tuple_(record.c.created_at, record.c.id) < (created, last_id))
     rows = list(session.execute(query.order_by(record.c.created_at.desc(), record.c.id.desc()).limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:

@@ -36,6 +36,8 @@ record = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_catalogue_record_department_status", "department", "status"),
     Index("ix_catalogue_record_published_at", "published_at"),
+    # the list of records, newest first, a page at a time (queries.list_records)
+    Index("ix_catalogue_record_created_at_id", "created_at", "id"),
 )
 
 record_version = Table(
