@@ -66,11 +66,6 @@ def plain_decoder(transcodings: Mapping[str, Decodes]) -> Callable[[bytes], Any]
     return lambda raw: decoder.decode(raw.decode("utf-8"))
 
 
-def recorded_data(state: Mapping[str, Any]) -> dict[str, Any]:
-    """An event's payload as plain JSON, from its recorded state (envelope attributes left out)."""
-    return {k: to_plain(v) for k, v in state.items() if k not in ENVELOPE_ATTRIBUTES}
-
-
 def canonical_bytes(value: Any) -> bytes:
     """Sorted keys, no insignificant white space, UTF-8 (Chinese text is not escaped)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -104,12 +99,13 @@ def _orjson_safe(value: Any) -> bool:
 
 
 def dumps(value: Any) -> bytes:
-    """A JSON document of plain values, UTF-8 (Chinese text is not escaped): orjson, or the
-    standard library where orjson declines (integers beyond 64 bits, lone surrogates)."""
+    """A JSON document of plain values, UTF-8 (Chinese text is not escaped): orjson, or where
+    orjson declines (integers beyond 64 bits, lone surrogates) the standard library, escaping
+    what is not ASCII so that a lone surrogate is written as valid JSON and valid UTF-8."""
     try:
         return orjson.dumps(value)
     except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return json.dumps(value).encode("ascii")
 
 
 def loads(text: str | bytes) -> Any:

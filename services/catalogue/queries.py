@@ -175,7 +175,8 @@ def _search(
         while True:
             ranked = _ranked(session, words, tranche, size, first)
             order = {record_id: n for n, record_id in enumerate(ranked[done:])}
-            found += sorted(_visible_rows(session, list(order), viewer, filters), key=lambda r: order[r.id])
+            if order:
+                found += sorted(_visible_rows(session, list(order), viewer, filters), key=lambda r: order[r.id])
             if len(found) >= wanted or len(ranked) < first or first == size:
                 break
             done, first = len(ranked), min(size, first * 4)

@@ -3,6 +3,7 @@ give, and event ids are ``uuid.uuid5``'s."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.application import DateAsISO, event_id
-from shared.jsondata import plain_decoder, to_plain
+from shared.jsondata import dumps, plain_decoder, to_plain
 
 transcoder = JSONTranscoder()
 for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
@@ -81,3 +82,10 @@ def test_a_recorded_event_decodes_to_its_plain_values() -> None:
 @given(stream=st.uuids(), version=st.integers(0, 2**40))
 def test_an_event_id_is_the_uuid5_of_its_stream_and_version(stream: uuid.UUID, version: int) -> None:
     assert event_id(stream, version) == str(uuid.uuid5(uuid.NAMESPACE_URL, f"openness:{stream}:{version}"))
+
+
+def test_a_page_orjson_declines_is_still_valid_json_and_utf8() -> None:
+    page = {"items": [{"big": 2**70, "title": "政府信息公开", "lone": "\ud800"}]}
+    written = dumps(page)
+    assert json.loads(written.decode("utf-8")) == page
+    assert dumps({"title": "政府信息公开"}).decode("utf-8") == '{"title":"政府信息公开"}'  # Chinese unescaped
